@@ -1,0 +1,192 @@
+"""The notification outbox: messages are written with the change that caused them, sent afterwards.
+
+A use case adds `OutboxMessage`s in its own transaction; the `OutboxSender` leases committed ones,
+renders each in its recipient's language and calls Slack *outside* any transaction. A message whose
+answer was lost (timeout, 5xx, crash) is looked up by its metadata marker before it is sent again,
+so a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.ports import (
+    LocaleResolver,
+    Renderer,
+    SlackRateLimited,
+    SlackRefused,
+    SlackTransport,
+    SlackUnavailable,
+    UnitOfWork,
+)
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "safetybot_outbox"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class OutboxMessage:
+    key: str  # unique: the same logical message is never queued twice
+    recipient: str  # user id (a DM) or channel id
+    template: str
+    context: dict[str, Any]
+    created_at: datetime
+    subject: str | None = None  # the case the message is about
+    on_sent: str | None = None  # name of a hook run with the posted (channel, ts)
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None
+    maybe_sent: bool = False  # an earlier attempt may have reached Slack
+    first_attempt_at: datetime | None = None
+    sent_channel: str | None = None
+    sent_ts: str | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.created_at
+
+
+# Run in the transaction that records a delivery, with (uow, message, channel, ts).
+SentHook = Callable[[UnitOfWork, OutboxMessage, str, str], None]
+
+
+def _record_case_thread(uow: UnitOfWork, message: OutboxMessage, channel: str, ts: str) -> None:
+    hazard = uow.hazards.get(message.subject or "")
+    if hazard is not None:
+        hazard.record_thread(channel, ts)
+
+
+SENT_HOOKS: dict[str, SentHook] = {"case_thread": _record_case_thread}
+
+
+@dataclass
+class RetryPolicy:
+    base_seconds: float = 1.0
+    max_seconds: float = 300.0
+    max_attempts: int = 50  # about a day of retries at the cap before a message is given up
+
+    def delay(self, attempts: int) -> float:
+        capped = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return capped * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class OutboxSender:
+    uow_factory: Callable[[], UnitOfWork]
+    transport: SlackTransport
+    renderer: Renderer
+    locales: LocaleResolver
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    lease_seconds: float = 60.0
+    batch: int = 20
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+
+    def wake(self) -> None:
+        """Called after a commit that queued messages, so they go out without waiting for the poll."""
+        self._wake.set()
+
+    def run_once(self) -> int:
+        """Deliver what is due now; returns how many messages were attempted."""
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim(now=self.clock(), lease_seconds=self.lease_seconds, limit=self.batch)
+            uow.commit()
+        for message in claimed:
+            self._deliver(message)
+        return len(claimed)
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                attempted = self.run_once()
+            except Exception:
+                log.exception("outbox: delivery round failed; retrying after the poll interval")
+                attempted = 0
+            if attempted == 0:
+                self._wake.wait(poll_seconds)
+                self._wake.clear()
+
+    def start(self, stop: threading.Event) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, args=(stop,), name="outbox-sender", daemon=True)
+        thread.start()
+        return thread
+
+    def _deliver(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        marker = message.key
+        try:
+            found = None
+            if message.maybe_sent and message.first_attempt_at is not None:
+                found = self.transport.find_posted(
+                    channel=message.sent_channel or message.recipient,
+                    marker=marker,
+                    since=message.first_attempt_at.timestamp(),
+                    thread_ts=message.context.get("thread_ts"),
+                )
+            if found is None:
+                payload = self.renderer.render(
+                    message.template, message.context, self.locales.locale_for(message.recipient)
+                )
+                payload = {"channel": message.recipient, **payload,
+                           "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": marker}}}
+                answer = self.transport.call("chat.postMessage", payload)
+                found = (answer.get("channel", message.recipient), answer["ts"])
+        except SlackRateLimited as exc:
+            self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
+        except SlackUnavailable as exc:
+            self._reschedule(message.id, delay=None, error=str(exc), maybe_sent=True)
+        except SlackRefused as exc:
+            self._give_up(message.id, exc.error)
+        except Exception as exc:  # a rendering bug must not wedge the queue
+            log.exception("outbox: message %s (%s) could not be prepared", message.id, message.template)
+            self._reschedule(message.id, delay=None, error=repr(exc), maybe_sent=False)
+        else:
+            self._mark_sent(message.id, *found)
+
+    def _mark_sent(self, message_id: int, channel: str, ts: str) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id)
+            message.status, message.sent_channel, message.sent_ts = OutboxStatus.SENT, channel, ts
+            message.sent_at, message.lease_until, message.last_error = self.clock(), None, None
+            if message.on_sent:
+                SENT_HOOKS[message.on_sent](uow, message, channel, ts)
+            uow.commit()
+
+    def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id)
+            if message.attempts >= self.retry.max_attempts:
+                log.error("outbox: giving up on message %s after %s attempts: %s", message_id,
+                          message.attempts, error)
+                message.status = OutboxStatus.FAILED
+            wait = delay if delay is not None else self.retry.delay(message.attempts)
+            message.next_attempt_at = self.clock() + timedelta(seconds=wait)
+            message.maybe_sent = message.maybe_sent or maybe_sent
+            message.lease_until, message.last_error = None, error[:500]
+            uow.commit()
+        log.warning("outbox: message %s not delivered (%s); next try in %.1fs", message_id, error, wait)
+
+    def _give_up(self, message_id: int, error: str) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id)
+            message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
+            uow.commit()
+        log.error("outbox: Slack refused message %s: %s", message_id, error)

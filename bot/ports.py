@@ -1,0 +1,105 @@
+"""The edges of the domain: what `bot/` needs from storage and from Slack, as Protocols.
+
+Implementations live in `storage/` (unit of work) and `handlers/` (Slack); tests use small fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from bot.model import CaseEvent, Hazard
+
+
+class HazardRepository(Protocol):
+    def add(self, hazard: Hazard) -> None: ...
+
+    def get(self, reference: str) -> Hazard | None:
+        """None when no hazard has that reference."""
+
+
+class EventLog(Protocol):
+    def append(self, event: CaseEvent) -> None:
+        """Append-only: there is deliberately no update or delete."""
+
+    def for_case(self, case_ref: str) -> Sequence[CaseEvent]: ...
+
+
+class References(Protocol):
+    def next(self, prefix: str, year: int) -> int:
+        """The next number for (prefix, year), starting at 1.
+
+        Taken inside the caller's transaction: a rollback gives the number back, so there are no gaps,
+        and concurrent callers never get the same number.
+        """
+
+
+class OutboxRepository(Protocol):
+    def add(self, message: Any) -> None:
+        """Queue a message; a second message with the same key is ignored (idempotent)."""
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
+        """Lease due messages to this process; other processes skip them until the lease ends."""
+
+    def get(self, message_id: int) -> Any | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
+
+    hazards: HazardRepository
+    events: EventLog
+    references: References
+    outbox: OutboxRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class SlackError(Exception):
+    """Base of what a Web API call can end in besides success."""
+
+
+class SlackRateLimited(SlackError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class SlackUnavailable(SlackError):
+    """5xx, connection failure or timeout: Slack may or may not have acted on the call."""
+
+
+class SlackRefused(SlackError):
+    """Slack answered `ok: false`: it did not act, and sending the same call again will not help."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class SlackTransport(Protocol):
+    def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Call a Web API method once (no retries of its own); raises a SlackError subclass."""
+
+    def find_posted(
+        self, *, channel: str, marker: str, since: float, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        """(channel, ts) of a message we posted with this metadata marker since `since`, else None.
+
+        Lets the outbox tell whether a post whose answer was lost was in fact delivered.
+        """
+
+
+class Renderer(Protocol):
+    def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
+        """The Web API arguments (text, blocks, ...) for one outgoing message, in one language."""
+
+
+class LocaleResolver(Protocol):
+    def locale_for(self, recipient: str) -> str:
+        """'zh-CN' or 'en' for a user or channel id; never raises (falls back to the company default)."""

@@ -1,0 +1,134 @@
+"""Tables, and the mapping of the domain's dataclasses onto them (imperative, so `bot/` stays SQL-free)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+
+from bot.model import CaseEvent, Hazard, HazardCategory, HazardStatus
+from bot.outbox import OutboxMessage, OutboxStatus
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _enum(enum: type, name: str) -> Enum:
+    # Stored as plain strings: new members need no ALTER TYPE on PostgreSQL.
+    return Enum(enum, name=name, native_enum=False, create_constraint=False, length=32,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class UtcDateTimeType(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = UtcDateTimeType()
+
+hazards = Table(
+    "hazards", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("category", _enum(HazardCategory, "hazard_category"), nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("department_key", String(64), nullable=False, index=True),
+    Column("reporter_id", String(32), nullable=False, index=True),
+    Column("anonymous", Boolean, nullable=False),
+    Column("photos", JSON, nullable=False),
+    Column("source_permalink", Text),
+    Column("status", _enum(HazardStatus, "hazard_status"), nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("thread_channel", String(32)),
+    Column("thread_ts", String(32)),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_ref", String(32), nullable=False, index=True),
+    Column("action", String(64), nullable=False),
+    Column("actor_id", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("changes", JSON, nullable=False),
+)
+
+reference_counters = Table(
+    "reference_counters", metadata,
+    Column("prefix", String(8), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("recipient", String(32), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("context", JSON, nullable=False),
+    Column("subject", String(32), index=True),
+    Column("on_sent", String(32)),
+    Column("status", _enum(OutboxStatus, "outbox_status"), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime),
+    Column("maybe_sent", Boolean, nullable=False),
+    Column("first_attempt_at", UtcDateTime),
+    Column("sent_channel", String(32)),
+    Column("sent_ts", String(32)),
+    Column("sent_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    """Map the dataclasses once per process; idempotent so tests and the app can both call it."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Hazard, hazards)
+    mapper_registry.map_imperatively(CaseEvent, case_events)
+    mapper_registry.map_imperatively(OutboxMessage, outbox)
+    _mapped = True

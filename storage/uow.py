@@ -1,0 +1,123 @@
+"""The unit of work and its repositories: one transaction per use case, SQL kept here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Self
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.model import CaseEvent, Hazard
+from bot.outbox import OutboxMessage, OutboxStatus
+from storage.orm import outbox, reference_counters
+
+
+class SqlHazards:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, hazard: Hazard) -> None:
+        self._s.add(hazard)
+
+    def get(self, reference: str) -> Hazard | None:
+        return self._s.scalars(select(Hazard).where(Hazard.reference == reference)).one_or_none()
+
+
+class SqlEvents:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def append(self, event: CaseEvent) -> None:
+        self._s.add(event)
+
+    def for_case(self, case_ref: str) -> Sequence[CaseEvent]:
+        return self._s.scalars(
+            select(CaseEvent).where(CaseEvent.case_ref == case_ref).order_by(CaseEvent.id)
+        ).all()
+
+
+class SqlReferences:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def next(self, prefix: str, year: int) -> int:
+        # One atomic upsert: the row lock it takes is held until commit, so concurrent reporters queue
+        # here and each gets the next number; a rollback releases the number with the lock.
+        dialect = self._s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(reference_counters).values(prefix=prefix, year=year, last_value=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["prefix", "year"],
+            set_={"last_value": reference_counters.c.last_value + 1},
+        ).returning(reference_counters.c.last_value)
+        return int(self._s.execute(stmt).scalar_one())
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self.added = 0
+
+    def add(self, message: OutboxMessage) -> None:
+        exists = self._s.scalar(select(outbox.c.id).where(outbox.c.key == message.key))
+        if exists is None:
+            self._s.add(message)
+            self.added += 1
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self._s.get(OutboxMessage, message_id)
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if self._s.get_bind().dialect.name == "postgresql":
+            # Several copies of the bot: each leases a disjoint batch without waiting on the others.
+            query = query.with_for_update(skip_locked=True)
+        claimed = list(self._s.scalars(query))
+        for message in claimed:
+            if message.lease_until is not None:
+                # The last lease ran out without a result: that process died mid-call, so the
+                # message may have been delivered.
+                message.maybe_sent = True
+            message.lease_until = now + timedelta(seconds=lease_seconds)
+            message.attempts += 1
+            message.first_attempt_at = message.first_attempt_at or now
+        self._s.flush()
+        return claimed
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None
+    ) -> None:
+        self._sessions = sessions
+        self._after_commit = after_commit
+
+    def __enter__(self) -> Self:
+        self.session = self._sessions()
+        self.hazards = SqlHazards(self.session)
+        self.events = SqlEvents(self.session)
+        self.references = SqlReferences(self.session)
+        self.outbox = SqlOutbox(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        if self.outbox.added and self._after_commit is not None:
+            self.outbox.added = 0
+            self._after_commit()
