@@ -1,0 +1,15 @@
+"""The Slack surface: listeners, Block Kit builders and the Web API adapters."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+from handlers import hazard
+from handlers.errors import register_error_handler
+
+
+def register(app: App, services: Services) -> None:
+    """Wire every listener onto the Bolt app; called once by `bot.app.create_app`."""
+    register_error_handler(app, services.locales)
+    hazard.register(app, services)

@@ -1,0 +1,92 @@
+"""The composition root: builds everything from settings, in one place, and nothing at import time.
+
+This module (with `bot.cli` and `bot.demo`) is where `bot/` meets Slack and the database; the
+domain modules import neither.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_bolt import App
+from sqlalchemy import Engine
+
+import handlers
+from bot.config import Settings
+from bot.org import Org, load_org
+from bot.outbox import OutboxSender
+from bot.services import Services
+from handlers.http import build_asgi
+from handlers.render import BlockKitRenderer
+from handlers.slack_api import SlackLocales, WebApiTransport, make_client
+from storage.db import make_engine, ping, session_factory
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """A running bot: the Bolt app, its database and its background sender."""
+
+    settings: Settings
+    org: Org
+    engine: Engine
+    bolt: App
+    services: Services
+    sender: OutboxSender
+    stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def asgi(self):  # type: ignore[no-untyped-def]
+        return build_asgi(self.bolt, healthy=lambda: ping(self.engine))
+
+    def start_background(self) -> None:
+        self._threads.append(self.sender.start(self.stop))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sender.wake()
+        for thread in self._threads:
+            thread.join(timeout=15)
+        self.engine.dispose()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    org: Org | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    migrate: bool = True,
+) -> Runtime:
+    org = org or load_org(settings.org_file)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = session_factory(engine)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    client = make_client(token=token, base_url=settings.api_url, timeout=settings.slack_timeout_seconds)
+    locales = SlackLocales(client, default=org.language)
+    sender_ref: list[OutboxSender] = []
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake())
+
+    services = Services(org=org, uow=uow, locales=locales, clock=clock)
+    sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
+                          locales=locales, clock=clock)
+    sender_ref.append(sender)
+    bolt = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+        process_before_response=True,  # listeners ack first; slow work runs in lazy listeners
+        token_verification_enabled=False,
+        logger=logging.getLogger("safetybot.bolt"),
+    )
+    handlers.register(bolt, services)
+    return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender)

@@ -1,0 +1,28 @@
+"""Expected outcomes that are not success: shown to the person kindly, never logged as crashes."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Carries a translation key; the Slack layer renders it in the person's language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class InvalidInput(DomainError):
+    """Bad input, field by field: {field name: translation key}."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("error.invalid_input")
+        self.fields = fields
+
+
+class NotAllowed(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass

@@ -1,0 +1,18 @@
+"""What the Slack handlers may call into: the org, a unit-of-work factory and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.org import Org
+from bot.ports import LocaleResolver, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Services:
+    org: Org
+    uow: Callable[[], UnitOfWork]
+    locales: LocaleResolver
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)

@@ -1,0 +1,38 @@
+"""One place for the unexpected: log it with a short reference the person also sees."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context.respond import Respond
+
+from bot.i18n import t
+from bot.ports import LocaleResolver
+
+log = logging.getLogger("safetybot.errors")
+
+
+def log_unexpected(error: BaseException, body: dict[str, Any] | None) -> str:
+    """Log with enough context to find the request again; the returned reference goes to the person."""
+    ref = uuid.uuid4().hex[:8]
+    body = body or {}
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    kind = body.get("type") or body.get("command")
+    log.error("unexpected error ref=%s user=%s request=%s", ref, user, kind, exc_info=error)
+    return ref
+
+
+def register_error_handler(app: App, locales: LocaleResolver) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+        ref = log_unexpected(error, body)
+        user = (body.get("user") or {}).get("id") or body.get("user_id") or ""
+        if respond is not None and body.get("response_url", (body.get("response_urls") or [{}])[0]):
+            try:
+                respond(text=t("error.unexpected", locales.locale_for(user), ref=ref),
+                        response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.exception("could not tell %s about error %s", user, ref)
