@@ -5,35 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import RunningBot
-from tests.slack_payloads import checkboxes, file_input, plain_text, static_select
-
-
-def report_values(*, category: str = "fire", location: str = "3F east fire exit",
-                  description: str = "Boxes block the fire exit", department: str = "cs1",
-                  anonymous: bool = False, photos: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "hz_category": {"category": static_select(category)},
-        "hz_location": {"location": plain_text(location)},
-        "hz_description": {"description": plain_text(description)},
-        "hz_department": {"department": static_select(department)},
-        "hz_anonymous": {"anonymous": checkboxes(["anonymous"] if anonymous else [])},
-    }
-    if photos is not None:
-        values["hz_photo"] = {"photo": file_input(photos)}
-    return values
-
-
-def open_modal(bot: RunningBot, user: str, text: str = "") -> dict[str, Any]:
-    before = len(bot.fake.calls_to("views.open"))
-    assert bot.slack.command("/hazard", text, user_id=user).status_code == 200
-    return bot.fake.wait_for("views.open", count=before + 1)[-1].params["view"]
-
-
-def submit(bot: RunningBot, user: str, view: dict[str, Any], **values: Any) -> dict[str, Any]:
-    answer = bot.slack.submit_view(user_id=user, callback_id=view["callback_id"],
-                                   values=report_values(**values), private_metadata=view["private_metadata"])
-    assert answer.status_code == 200
-    return answer.json() if answer.content else {}
+from tests.helpers import open_modal, submit
 
 
 def test_hazard_command_opens_prefilled_modal_in_the_persons_language(bot: RunningBot) -> None:

@@ -1,0 +1,83 @@
+"""Small helpers shared by the behaviour tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.orm import hazards, outbox
+from tests.conftest import RunningBot
+from tests.slack_payloads import checkboxes, file_input, plain_text, static_select
+
+
+def report_values(*, category: str | None = "fire", location: str = "3F east fire exit",
+                  description: str = "Boxes block the fire exit", department: str | None = "cs1",
+                  anonymous: bool = False, photos: list[Any] | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "hz_category": {"category": static_select(category)},
+        "hz_location": {"location": plain_text(location)},
+        "hz_description": {"description": plain_text(description)},
+        "hz_department": {"department": static_select(department)},
+        "hz_anonymous": {"anonymous": checkboxes(["anonymous"] if anonymous else [])},
+    }
+    if photos is not None:
+        values["hz_photo"] = {"photo": file_input(photos)}
+    return values
+
+
+def open_modal(bot: RunningBot, user: str, text: str = "") -> dict[str, Any]:
+    before = len(bot.fake.calls_to("views.open"))
+    assert bot.slack.command("/hazard", text, user_id=user).status_code == 200
+    return bot.fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+
+
+def submit(bot: RunningBot, user: str, view: dict[str, Any], **values: Any) -> dict[str, Any]:
+    answer = bot.slack.submit_view(user_id=user, callback_id=view["callback_id"],
+                                   values=report_values(**values), private_metadata=view["private_metadata"])
+    assert answer.status_code == 200, answer.text
+    return answer.json() if answer.content else {}
+
+
+def report(bot: RunningBot, user: str = "U0EMP1", **values: Any) -> str:
+    """Open the modal, submit it, and return the reference the modal then shows."""
+    answer = submit(bot, user, open_modal(bot, user), **values)
+    assert answer.get("response_action") == "update", answer
+    return reference_in(str(answer["view"]))
+
+
+def reference_in(text: str) -> str:
+    for word in text.replace("*", " ").split():
+        if word.startswith(("HZ-", "INC-")):
+            return word.strip("。.,")
+    raise AssertionError(f"no reference in {text!r}")
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def count_rows(bot: RunningBot, table: Any = hazards) -> int:
+    with bot.runtime.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def outbox_rows(bot: RunningBot) -> list[dict[str, Any]]:
+    with bot.runtime.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(outbox).order_by(outbox.c.id))]
+
+
+def all_delivered(bot: RunningBot, expected: int) -> list[dict[str, Any]]:
+    def done() -> list[dict[str, Any]] | None:
+        rows = outbox_rows(bot)
+        return rows if len(rows) == expected and all(r["status"] == "sent" for r in rows) else None
+
+    return eventually(done, what=f"{expected} outbox messages sent")
