@@ -126,6 +126,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="safetybot", description="Workplace-safety regulation in Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, help_text in (
