@@ -68,7 +68,7 @@ def run_demo() -> int:
     if not (CHECKOUT / "tests" / "fakeslack.py").exists():
         print("safetybot demo needs a source checkout (it uses tests/fakeslack.py).", file=sys.stderr)
         return 2
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)  # the demo prints what people see, not our logs
     sys.path.insert(0, str(CHECKOUT))
     from tests.fakeslack import FakeSlack
     from tests.slack_payloads import SlackSender, plain_text, static_select
