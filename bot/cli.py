@@ -78,6 +78,7 @@ def cmd_socket(_args: argparse.Namespace) -> int:
 
 
 def cmd_demo(_args: argparse.Namespace) -> int:
+    logging.getLogger().setLevel(logging.WARNING)  # the demo prints what people see, not our logs
     from bot.demo import run_demo
 
     return run_demo()
@@ -126,7 +127,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="safetybot", description="Workplace-safety regulation in Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, help_text in (

@@ -7,7 +7,6 @@ prints what each person sees. It needs a source checkout, where `tests/fakeslack
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import sys
@@ -68,7 +67,6 @@ def run_demo() -> int:
     if not (CHECKOUT / "tests" / "fakeslack.py").exists():
         print("safetybot demo needs a source checkout (it uses tests/fakeslack.py).", file=sys.stderr)
         return 2
-    logging.getLogger().setLevel(logging.WARNING)  # the demo prints what people see, not our logs
     sys.path.insert(0, str(CHECKOUT))
     from tests.fakeslack import FakeSlack
     from tests.slack_payloads import SlackSender, plain_text, static_select
