@@ -26,3 +26,11 @@ class NotAllowed(DomainError):
 
 class NotFound(DomainError):
     pass
+
+
+class WrongState(DomainError):
+    """The step does not fit the case's current state (already taken, or not yet possible)."""
+
+
+class Conflict(DomainError):
+    """Someone else changed the case at the same moment; this step was not taken."""

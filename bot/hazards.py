@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.model import CaseEvent, Hazard, HazardCategory, Photo
+from bot.hazard_workflow import Hazard, HazardCategory
+from bot.model import CaseEvent, Photo
 from bot.org import Org
 from bot.outbox import OutboxMessage
 from bot.ports import UnitOfWork

@@ -6,6 +6,7 @@ the line, the key path and a plain-language reason, and all mistakes at once rat
 
 import re
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     ValidationError,
     model_validator,
@@ -66,12 +68,95 @@ DepartmentKey = Annotated[
 ]
 # `members:` with every entry commented out parses as null; treat it as the empty list the admin meant.
 OptionalUserIds = Annotated[list[UserId], BeforeValidator(lambda value: [] if value is None else value)]
+# The same for a section whose keys are all commented out: it means "use the defaults".
+_NULL_AS_DEFAULTS = BeforeValidator(lambda value: {} if value is None else value)
+
+Severity = Literal["general", "serious", "major"]
+_DURATION = re.compile(r"([0-9]+)([dh])")
+_MAX_DURATION = 999  # days or hours; a larger number is a typo, and would make deadline arithmetic crawl
+
+
+def _iso_date(value: object) -> object:
+    # The loader leaves dates as text (see _Loader), so an impossible one like 2027-02-30 gets a line too.
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("bad_date", "{value} is not a date like 2027-01-01", {"value": _show(value)})
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+OptionalDates = Annotated[list[IsoDate], BeforeValidator(lambda value: [] if value is None else value)]
 
 
 class _Section(BaseModel):
     """Shared strictness: an unknown key is almost always a typo that would otherwise be silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duration(_Section):
+    """A deadline length as the admin wrote it: `7d` is seven days (working days if the company says so),
+    `24h` is twenty-four hours of elapsed time."""
+
+    amount: Annotated[int, Field(ge=1, le=_MAX_DURATION)]
+    unit: Literal["d", "h"]
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, Duration):
+        return value
+    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match[1]) < 1:
+        raise PydanticCustomError(
+            "bad_duration", "{value} is not a duration like 7d or 24h", {"value": _show(value)}
+        )
+    if int(match[1]) > _MAX_DURATION:
+        raise PydanticCustomError(
+            "long_duration", "{value} is too long (at most {most}d or {most}h)",
+            {"value": _show(value), "most": _MAX_DURATION},
+        )
+    return Duration(amount=int(match[1]), unit="d" if match[2] == "d" else "h")
+
+
+# Written and dumped as the admin's text ("7d"), so a dumped Org validates again.
+DurationText = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
+
+
+class Deadlines(_Section):
+    """Default rectification deadline per hazard severity (regulation 7.3.2)."""
+
+    general: DurationText = Duration(amount=7, unit="d")
+    serious: DurationText = Duration(amount=3, unit="d")
+    major: DurationText = Duration(amount=24, unit="h")
+
+    def for_severity(self, severity: Severity) -> Duration:
+        if severity not in ("general", "serious", "major"):
+            raise ValueError(f"unknown severity {severity!r}; expected 'general', 'serious' or 'major'")
+        duration: Duration = getattr(self, severity)
+        return duration
+
+
+class Calendar(_Section):
+    """The company's own days on top of the official Chinese calendar: for years the holidays package
+    does not know yet, or days only this company takes off or works."""
+
+    holidays: OptionalDates = Field(default_factory=list)
+    workdays: OptionalDates = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        conflicts = _calendar_conflicts(self.model_dump())
+        if conflicts:
+            loc, reason = conflicts[0]
+            raise PydanticCustomError(_CONFLICT, "{reason}", {"reason": f"{_path(('calendar', *loc))}: {reason}"})
+        return self
 
 
 class SafetyDepartment(_Section):
@@ -111,6 +196,9 @@ class Org(_Section):
     safety_department: SafetyDepartment
     management: Management
     departments: Annotated[list[Department], Field(min_length=1)]
+    deadlines: Annotated[Deadlines, _NULL_AS_DEFAULTS] = Field(default_factory=Deadlines)
+    working_days: bool = False  # day counts in deadlines skip weekends and public holidays, count 调休 workdays
+    calendar: Annotated[Calendar, _NULL_AS_DEFAULTS] = Field(default_factory=Calendar)
     _by_key: dict[str, Department] = PrivateAttr(default_factory=dict)
     _by_user: dict[str, Department] = PrivateAttr(default_factory=dict)
     _officers: frozenset[str] = PrivateAttr(default_factory=frozenset)
@@ -169,6 +257,29 @@ def _department_conflicts(departments: object) -> list[tuple[_Loc, str]]:
                 other = home[user][1]
                 found.append((("departments", i, *where), f"{user} is already in department '{other}'"))
     return found
+
+
+def _calendar_conflicts(calendar: object) -> list[tuple[_Loc, str]]:
+    """A day both off and working is a contradiction; reported at the workdays entry. Works on raw data too."""
+    if not isinstance(calendar, dict):
+        return []
+    holidays, workdays = calendar.get("holidays"), calendar.get("workdays")
+    if not isinstance(holidays, list) or not isinstance(workdays, list):
+        return []
+    days_off = {day for day in map(_as_date, holidays) if day is not None}
+    return [
+        (("workdays", j), f"{day.isoformat()} is also listed under calendar.holidays")
+        for j, day in enumerate(map(_as_date, workdays))
+        if day is not None and day in days_off
+    ]
+
+
+def _as_date(value: object) -> date | None:
+    try:
+        result = _iso_date(value)
+    except PydanticCustomError:
+        return None  # reported by the schema check
+    return result if isinstance(result, date) else None
 
 
 def _duplicate_keys(node: yaml.Node | None, loc: _Loc = (), seen: set[int] | None = None) -> Iterator[_Found]:
@@ -235,12 +346,24 @@ def _reason(error: ErrorDetails) -> str:
             return f"expected a list, got {_show(value)}"
         case "model_type" | "model_attributes_type" | "dict_type":
             return f"expected keys and values, got {_show(value)}"
+        case "bool_type" | "bool_parsing":
+            return f"{_show(value)} is not true or false"
     return error["msg"]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader, but dates stay text: PyYAML turns 2027-02-30 into a bare ValueError with no line, while
+    as text it reaches the schema and is reported like any other mistake."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's own class-level table, copied without timestamps
+        first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def parse_org(text: str, *, source: str = "org.yml") -> Org:
     """Validate an organisation file's text; raises OrgFileError listing every mistake with its line."""
-    loader = yaml.SafeLoader(text)  # one parse gives both the node tree (for lines) and the data
+    loader = _Loader(text)  # one parse gives both the node tree (for lines) and the data
     try:
         root = loader.get_single_node()
         data = None if root is None else loader.construct_document(root)
@@ -266,6 +389,9 @@ def parse_org(text: str, *, source: str = "org.yml") -> Org:
                 found.append((_line(root, error["loc"], at_key=at_key), error["loc"], _reason(error)))
     departments = data.get("departments") if isinstance(data, dict) else None
     found += [(_line(root, loc), loc, reason) for loc, reason in _department_conflicts(departments)]
+    calendar = data.get("calendar") if isinstance(data, dict) else None
+    for loc, reason in _calendar_conflicts(calendar):
+        found.append((_line(root, ("calendar", *loc)), ("calendar", *loc), reason))
     if found or org is None:
         found.sort(key=lambda item: item[0])
         raise OrgFileError([f"{source}:{line}: {_path(loc)}: {reason}" for line, loc, reason in found])

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from bot.model import CaseEvent, Hazard
+from bot.hazard_workflow import Hazard
+from bot.model import CaseEvent
 
 
 class HazardRepository(Protocol):

@@ -14,9 +14,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.errors import DomainError, InvalidInput
+from bot.hazard_workflow import HazardCategory
 from bot.hazards import ReportHazard, report_hazard, reveal_reporter
 from bot.i18n import t
-from bot.model import HazardCategory, Photo
+from bot.model import Photo
 from bot.services import Services
 from handlers.errors import log_unexpected
 from handlers.hazard_views import (

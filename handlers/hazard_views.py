@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.hazard_workflow import HazardCategory
 from bot.i18n import t
-from bot.model import HazardCategory
 from bot.org import Department
 from handlers.ids import ActionId, BlockId, CallbackId
 from handlers.mrkdwn import clip, escape

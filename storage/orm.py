@@ -21,7 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
-from bot.model import CaseEvent, Hazard, HazardCategory, HazardStatus
+from bot.hazard_workflow import Hazard, HazardCategory, HazardStatus, Severity
+from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
 
 metadata = MetaData(
@@ -77,6 +78,19 @@ hazards = Table(
     Column("reported_at", UtcDateTime, nullable=False),
     Column("thread_channel", String(32)),
     Column("thread_ts", String(32)),
+    Column("severity", _enum(Severity, "hazard_severity")),
+    Column("deadline_at", UtcDateTime),
+    Column("measures", Text),
+    Column("assignee_id", String(32), index=True),
+    Column("rounds", Integer, nullable=False, server_default="0"),
+    Column("completion_note", Text),
+    Column("completion_photos", JSON, nullable=False, server_default="[]"),
+    Column("extension_until", UtcDateTime),
+    Column("extension_reason", Text),
+    Column("last_reason", Text),
+    Column("closed_at", UtcDateTime),
+    Column("prompt_key", String(200)),
+    Column("revision", Integer, nullable=False, server_default="1"),
 )
 
 case_events = Table(
@@ -116,6 +130,9 @@ outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("thread_of", String(32)),
+    Column("update_of", String(200)),
+    Column("generation", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 
@@ -128,7 +145,10 @@ def map_domain() -> None:
     global _mapped
     if _mapped:
         return
-    mapper_registry.map_imperatively(Hazard, hazards)
+    # `revision` is the optimistic lock: the domain bumps it on every step, and an UPDATE that finds
+    # another revision in the row fails instead of overwriting a concurrent step.
+    mapper_registry.map_imperatively(Hazard, hazards, version_id_col=hazards.c.revision,
+                                     version_id_generator=False)
     mapper_registry.map_imperatively(CaseEvent, case_events)
     mapper_registry.map_imperatively(OutboxMessage, outbox)
     _mapped = True

@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.model import CaseEvent, Hazard
+from bot.hazard_workflow import Hazard
+from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
 from storage.orm import outbox, reference_counters
 

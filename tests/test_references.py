@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from bot.hazard_workflow import HazardCategory
 from bot.hazards import ReportHazard, report_hazard
-from bot.model import HazardCategory
 from bot.org import Org
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
