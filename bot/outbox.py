@@ -57,6 +57,9 @@ class OutboxMessage:
     sent_ts: str | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+    thread_of: str | None = None  # post as a reply in this case's thread
+    update_of: str | None = None  # key of an earlier message to replace in place (chat.update)
+    generation: int = 0  # bumped when newer content replaces a queued update
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -75,6 +78,14 @@ def _record_case_thread(uow: UnitOfWork, message: OutboxMessage, channel: str, t
 
 
 SENT_HOOKS: dict[str, SentHook] = {"case_thread": _record_case_thread}
+
+
+@dataclass(frozen=True)
+class Target:
+    method: str  # chat.postMessage or chat.update
+    channel: str
+    ts: str | None = None  # the message to update
+    thread_ts: str | None = None  # the thread to reply in
 
 
 @dataclass
@@ -113,7 +124,7 @@ class OutboxSender:
             self._deliver(message)
         return len(claimed)
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 0.25) -> None:
         while not stop.is_set():
             try:
                 attempted = self.run_once()
@@ -129,26 +140,53 @@ class OutboxSender:
         thread.start()
         return thread
 
+    def _target(self, message: OutboxMessage) -> Target | None:
+        """Where the message goes; None while what it refers to (a thread, a post) is not sent yet."""
+        with self.uow_factory() as uow:
+            if message.update_of:
+                original = uow.outbox.by_key(message.update_of)
+                if original is None or original.status is OutboxStatus.FAILED:
+                    raise SlackRefused("original_message_missing")
+                if original.sent_ts is None:
+                    return None
+                return Target("chat.update", original.sent_channel or original.recipient, ts=original.sent_ts)
+            if message.thread_of:
+                hazard = uow.hazards.get(message.thread_of)
+                if hazard is not None and hazard.thread_ts:
+                    return Target("chat.postMessage", hazard.thread_channel or message.recipient,
+                                  thread_ts=hazard.thread_ts)
+                if message.attempts < 30:
+                    return None
+                # The case's post never went out: a reply at the top level beats no message at all.
+            return Target("chat.postMessage", message.recipient)
+
     def _deliver(self, message: OutboxMessage) -> None:
         assert message.id is not None
-        marker = message.key
         try:
+            target = self._target(message)
+            if target is None:
+                self._reschedule(message.id, delay=2.0, error="waiting for the message it refers to",
+                                 maybe_sent=False)
+                return
             found = None
-            if message.maybe_sent and message.first_attempt_at is not None:
+            if target.method == "chat.postMessage" and message.maybe_sent and message.first_attempt_at:
                 found = self.transport.find_posted(
-                    channel=message.sent_channel or message.recipient,
-                    marker=marker,
-                    since=message.first_attempt_at.timestamp(),
-                    thread_ts=message.context.get("thread_ts"),
+                    channel=target.channel, marker=message.key,
+                    since=message.first_attempt_at.timestamp(), thread_ts=target.thread_ts,
                 )
             if found is None:
-                payload = self.renderer.render(
+                rendered = self.renderer.render(
                     message.template, message.context, self.locales.locale_for(message.recipient)
                 )
-                payload = {"channel": message.recipient, **payload,
-                           "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": marker}}}
-                answer = self.transport.call("chat.postMessage", payload)
-                found = (answer.get("channel", message.recipient), answer["ts"])
+                payload = {"channel": target.channel, **rendered}
+                if target.ts:
+                    payload["ts"] = target.ts
+                else:
+                    payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
+                    if target.thread_ts:
+                        payload["thread_ts"] = target.thread_ts
+                answer = self.transport.call(target.method, payload)
+                found = (answer.get("channel", target.channel), answer.get("ts") or target.ts or "")
         except SlackRateLimited as exc:
             self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
         except SlackUnavailable as exc:
@@ -159,11 +197,15 @@ class OutboxSender:
             log.exception("outbox: message %s (%s) could not be prepared", message.id, message.template)
             self._reschedule(message.id, delay=None, error=repr(exc), maybe_sent=False)
         else:
-            self._mark_sent(message.id, *found)
+            self._mark_sent(message.id, *found, generation=message.generation)
 
-    def _mark_sent(self, message_id: int, channel: str, ts: str) -> None:
+    def _mark_sent(self, message_id: int, channel: str, ts: str, *, generation: int) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id)
+            if message.generation != generation:  # newer content arrived meanwhile: send that too
+                message.lease_until, message.next_attempt_at = None, self.clock()
+                uow.commit()
+                return
             message.status, message.sent_channel, message.sent_ts = OutboxStatus.SENT, channel, ts
             message.sent_at, message.lease_until, message.last_error = self.clock(), None, None
             if message.on_sent:
@@ -173,14 +215,15 @@ class OutboxSender:
     def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id)
+            message.lease_until, message.last_error = None, error[:500]
+            message.maybe_sent = message.maybe_sent or maybe_sent
             if message.attempts >= self.retry.max_attempts:
-                log.error("outbox: giving up on message %s after %s attempts: %s", message_id,
-                          message.attempts, error)
                 message.status = OutboxStatus.FAILED
+                uow.commit()
+                log.error("outbox: giving up on message %s after %s attempts: %s", message_id, message.attempts, error)
+                return
             wait = delay if delay is not None else self.retry.delay(message.attempts)
             message.next_attempt_at = self.clock() + timedelta(seconds=wait)
-            message.maybe_sent = message.maybe_sent or maybe_sent
-            message.lease_until, message.last_error = None, error[:500]
             uow.commit()
         log.warning("outbox: message %s not delivered (%s); next try in %.1fs", message_id, error, wait)
 

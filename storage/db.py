@@ -34,6 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"connect_timeout": 5})  # a dead host answers /healthz, not hangs
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)
 
