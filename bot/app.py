@@ -20,9 +20,10 @@ from bot.config import Settings
 from bot.org import Org, load_org
 from bot.outbox import OutboxSender
 from bot.services import Services
+from bot.workdays import WorkCalendar
 from handlers.http import build_asgi
 from handlers.render import BlockKitRenderer
-from handlers.slack_api import SlackLocales, WebApiTransport, make_client
+from handlers.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
 from storage.db import make_engine, ping, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -77,7 +78,8 @@ def create_app(
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake())
 
-    services = Services(org=org, uow=uow, locales=locales, clock=clock)
+    services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
+                        calendar=WorkCalendar.from_org(org), clock=clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
                           locales=locales, clock=clock)
     sender_ref.append(sender)

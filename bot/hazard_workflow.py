@@ -196,14 +196,19 @@ class Hazard:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def apply(self, cmd: StepInput, *, roles: set[Role], now: datetime, default_deadline: datetime | None) -> CaseEvent:
-        """Take one step or raise (NotAllowed, WrongState, InvalidInput) having changed nothing."""
-        rule = RULES[cmd.step]
+    def check(self, step: Step, roles: set[Role]) -> Rule:
+        """Raise NotAllowed or WrongState unless someone with these roles may take this step now."""
+        rule = RULES[step]
         if not roles & rule.roles:
             raise NotAllowed(rule.refusal, reference=self.reference)
         pending = self.extension_until is not None
         if self.status not in rule.sources or rule.extension_pending not in (None, pending):
             raise WrongState("error.wrong_state", reference=self.reference, status=self.status.value)
+        return rule
+
+    def apply(self, cmd: StepInput, *, roles: set[Role], now: datetime, default_deadline: datetime | None) -> CaseEvent:
+        """Take one step or raise (NotAllowed, WrongState, InvalidInput) having changed nothing."""
+        rule = self.check(cmd.step, roles)
         changes = _STEPS[cmd.step](self, cmd, now, default_deadline)
         if rule.target is not None and rule.target != self.status:
             changes["status"] = [self.status.value, rule.target.value]

@@ -1,7 +1,8 @@
-"""The hazard workflow (7.3, 2.2.4): report a hazard and tell the reporting chain.
+"""Hazard use cases (7.3, 2.2.4): report, take a step of the closed loop, look a case up.
 
 Each use case is one short function: check the input, then in one unit of work change the case,
-append its timeline event and queue its messages, and commit.
+append its timeline event and queue its messages, and commit. The rules themselves live in
+`bot.hazard_workflow`, the notifications in `bot.hazard_messages`.
 """
 
 from __future__ import annotations
@@ -9,16 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.hazard_workflow import Hazard, HazardCategory
+from bot.hazard_messages import case_context, queue_report, queue_step
+from bot.hazard_workflow import (
+    OPEN_STATUSES,
+    Hazard,
+    HazardCategory,
+    HazardStatus,
+    Role,
+    Step,
+    StepInput,
+    check_input,
+    roles_of,
+)
 from bot.model import CaseEvent, Photo
 from bot.org import Org
 from bot.outbox import OutboxMessage
-from bot.ports import UnitOfWork
+from bot.ports import Directory, UnitOfWork
+from bot.workdays import WorkCalendar, deadline_for
 
 DESCRIPTION_MAX = 3000
 LOCATION_MAX = 200
@@ -72,25 +84,6 @@ def format_reference(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:04d}"
 
 
-def case_context(hazard: Hazard, org: Org) -> dict[str, Any]:
-    """A snapshot of the case for rendering messages later, in each recipient's language."""
-    department = org.department(hazard.department_key)
-    return {
-        "reference": hazard.reference,
-        "category": hazard.category.value,
-        "location": hazard.location,
-        "description": hazard.description,
-        "department": department.name if department else hazard.department_key,
-        "reporter": None if hazard.anonymous else hazard.reporter_id,
-        "anonymous": hazard.anonymous,
-        "photos": [dict(p) for p in hazard.photos],
-        "source_permalink": hazard.source_permalink,
-        "reported_at": hazard.reported_at.isoformat(),
-        "timezone": org.timezone,
-        "status": hazard.status.value,
-    }
-
-
 def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock = utcnow) -> HazardReported:
     problems = _check(cmd, org)
     if problems:
@@ -118,20 +111,9 @@ def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock 
             changes={"category": hazard.category.value, "location": hazard.location,
                      "department": department.key, "anonymous": hazard.anonymous},
         ))
-        context = case_context(hazard, org)
-        ref = hazard.reference
-
-        def queue(key: str, recipient: str, template: str, on_sent: str | None = None) -> None:
-            uow.outbox.add(OutboxMessage(key=f"{ref}:{key}", recipient=recipient, template=template,
-                                         context=context, created_at=now, subject=ref, on_sent=on_sent))
-
-        queue("safety-post", org.safety_department.channel, "hazard.reported.safety", on_sent="case_thread")
-        for leader in department.leaders:
-            if leader != cmd.reporter_id:
-                queue(f"leader:{leader}", leader, "hazard.reported.leader")
-        queue(f"reporter:{cmd.reporter_id}", cmd.reporter_id, "hazard.reported.reporter")
+        queue_report(uow, hazard, org, now)
         uow.commit()
-    return HazardReported(reference=ref, department_name=department.name)
+    return HazardReported(reference=hazard.reference, department_name=department.name)
 
 
 def reveal_reporter(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org, clock: Clock = utcnow) -> str:
@@ -146,3 +128,133 @@ def reveal_reporter(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org,
                                     at=clock()))
         uow.commit()
         return hazard.reporter_id
+
+
+def _roles(user_id: str, hazard: Hazard, org: Org) -> set[Role]:
+    department = org.department(hazard.department_key)
+    return roles_of(user_id, hazard, leaders=department.leaders if department else [],
+                    safety_officers=set(org.safety_department.members))
+
+
+def _load(uow: UnitOfWork, reference: str) -> Hazard:
+    hazard = uow.hazards.get(reference)
+    if hazard is None:
+        raise NotFound("error.case_not_found", reference=reference)
+    return hazard
+
+
+def check_step(reference: str, step: Step, *, actor_id: str, uow: UnitOfWork, org: Org) -> None:
+    """Would this person be allowed this step now? Lets a button refuse before a modal opens."""
+    with uow:
+        hazard = _load(uow, reference)
+        hazard.check(step, _roles(actor_id, hazard, org))
+
+
+def case_snapshot(reference: str, *, uow: UnitOfWork, org: Org) -> dict[str, object]:
+    """The case as its cards show it; what a step modal is pre-filled from."""
+    with uow:
+        return case_context(_load(uow, reference), org)
+
+
+class StepTaken(BaseModel):
+    reference: str
+    step: Step
+    status: HazardStatus
+
+
+def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalendar, directory: Directory,
+              clock: Clock = utcnow) -> StepTaken:
+    """One step of the closed loop: checked, applied, recorded and announced in one transaction."""
+    now = clock()
+    problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None)
+    if cmd.assignee_id and "assignee" not in problems and not directory.is_active_user(cmd.assignee_id):
+        problems["assignee"] = "error.unknown_user"  # asked before the transaction: it is a Slack call
+    if problems:
+        raise InvalidInput(problems)
+    with uow:
+        hazard = _load(uow, cmd.reference)
+        before = org.department(hazard.department_key)
+        previous_leaders = before.leaders if before else []
+        previous_assignee = hazard.assignee_id
+        default = deadline_for(cmd.severity, start=now, org=org, calendar=calendar) if cmd.severity else None
+        event = hazard.apply(cmd, roles=_roles(cmd.actor_id, hazard, org), now=now, default_deadline=default)
+        uow.events.append(event)
+        queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
+        if org.working_days and hazard.deadline_at and not calendar.knows_year(hazard.deadline_at.year):
+            year = hazard.deadline_at.astimezone(org.tz).year
+            uow.outbox.add(OutboxMessage(  # once a year, whatever the number of cases: the key is the year
+                key=f"calendar-unknown:{year}", recipient=org.safety_department.channel,
+                template="calendar.unknown_year", context={"year": year}, created_at=now))
+        uow.commit()
+    return StepTaken(reference=hazard.reference, step=cmd.step, status=hazard.status)
+
+
+class CaseView(BaseModel):
+    """A case as one viewer may see it: the anonymous reporter is hidden outside the safety department."""
+
+    reference: str
+    status: HazardStatus
+    category: HazardCategory
+    location: str
+    description: str
+    department: str
+    reporter_id: str | None
+    severity: str | None
+    deadline_at: datetime | None
+    assignee_id: str | None
+    measures: str | None
+    last_reason: str | None
+    timeline: list[dict[str, object]]
+
+
+def view_case(reference: str, *, viewer_id: str, uow: UnitOfWork, org: Org) -> CaseView:
+    with uow:
+        hazard = _load(uow, reference)
+        roles = _roles(viewer_id, hazard, org)
+        sees_all = Role.SAFETY in roles or org.is_management(viewer_id)
+        if not (roles or sees_all or viewer_id == hazard.reporter_id):
+            raise NotAllowed("error.not_allowed_view", reference=reference)
+        hide = hazard.anonymous and not (Role.SAFETY in roles or viewer_id == hazard.reporter_id)
+        events = uow.events.for_case(reference)
+        department = org.department(hazard.department_key)
+        return CaseView(
+            reference=reference, status=hazard.status, category=hazard.category, location=hazard.location,
+            description=hazard.description, department=department.name if department else hazard.department_key,
+            reporter_id=None if hide else hazard.reporter_id,
+            severity=hazard.severity.value if hazard.severity else None, deadline_at=hazard.deadline_at,
+            assignee_id=hazard.assignee_id, measures=hazard.measures, last_reason=hazard.last_reason,
+            timeline=[{"action": e.action, "actor": None if hide and e.actor_id == hazard.reporter_id else e.actor_id,
+                       "at": e.at} for e in events],
+        )
+
+
+class CaseLine(BaseModel):
+    reference: str
+    status: HazardStatus
+    location: str
+    deadline_at: datetime | None
+
+
+class MyCases(BaseModel):
+    reported: list[CaseLine]  # my open reports
+    tasks: list[CaseLine]  # rectifications assigned to me
+    to_decide: list[CaseLine]  # waiting for me as head, deputy or safety officer
+
+
+def my_cases(user_id: str, *, uow: UnitOfWork, org: Org) -> MyCases:
+    def lines(found: list[Hazard]) -> list[CaseLine]:
+        return [CaseLine(reference=h.reference, status=h.status, location=h.location, deadline_at=h.deadline_at)
+                for h in found]
+
+    led = [d.key for d in org.departments if user_id in d.leaders]
+    with uow:
+        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES)
+        tasks = uow.hazards.find(assignee_id=user_id, statuses={HazardStatus.ASSIGNED})
+        deciding = uow.hazards.find(department_keys=led, statuses={
+            HazardStatus.REPORTED, HazardStatus.ASSESSED, HazardStatus.COMPLETED}) if led else []
+        deciding += [h for h in uow.hazards.find(department_keys=led, statuses={HazardStatus.ASSIGNED})
+                     if h.extension_until] if led else []
+        if org.is_safety_officer(user_id):
+            deciding += uow.hazards.find(statuses={HazardStatus.APPROVED})
+        return MyCases(reported=lines(reported), tasks=lines(tasks),
+                       to_decide=lines(sorted(deciding, key=lambda h: h.reference)))

@@ -5,7 +5,7 @@ Implementations live in `storage/` (unit of work) and `handlers/` (Slack); tests
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -18,6 +18,11 @@ class HazardRepository(Protocol):
 
     def get(self, reference: str) -> Hazard | None:
         """None when no hazard has that reference."""
+
+    def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
+             department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
+             limit: int = 50) -> list[Hazard]:
+        """Cases matching every given filter, oldest first."""
 
 
 class EventLog(Protocol):
@@ -44,6 +49,11 @@ class OutboxRepository(Protocol):
         """Lease due messages to this process; other processes skip them until the lease ends."""
 
     def get(self, message_id: int) -> Any | None: ...
+
+    def by_key(self, key: str) -> Any | None: ...
+
+    def put_latest(self, message: Any) -> None:
+        """Queue an in-place update; an earlier one with the same key takes the newer content."""
 
 
 class UnitOfWork(Protocol):
@@ -99,6 +109,11 @@ class SlackTransport(Protocol):
 class Renderer(Protocol):
     def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
         """The Web API arguments (text, blocks, ...) for one outgoing message, in one language."""
+
+
+class Directory(Protocol):
+    def is_active_user(self, user_id: str) -> bool:
+        """True for a person in the workspace (not deactivated, not a bot). Calls Slack: never inside a transaction."""
 
 
 class LocaleResolver(Protocol):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.org import Org
-from bot.ports import LocaleResolver, UnitOfWork
+from bot.ports import Directory, LocaleResolver, UnitOfWork
+from bot.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -15,4 +16,6 @@ class Services:
     org: Org
     uow: Callable[[], UnitOfWork]
     locales: LocaleResolver
+    directory: Directory
+    calendar: WorkCalendar
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)

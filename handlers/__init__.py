@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import hazard
+from handlers import hazard, hazard_steps
 from handlers.errors import register_error_handler
 
 
@@ -13,3 +13,4 @@ def register(app: App, services: Services) -> None:
     """Wire every listener onto the Bolt app; called once by `bot.app.create_app`."""
     register_error_handler(app, services.locales)
     hazard.register(app, services)
+    hazard_steps.register(app, services)

@@ -7,6 +7,7 @@ typed value, calls one use case and renders its result.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError, InvalidInput
 from bot.hazard_workflow import HazardCategory
-from bot.hazards import ReportHazard, report_hazard, reveal_reporter
+from bot.hazards import ReportHazard, my_cases, report_hazard, reveal_reporter, view_case
 from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
@@ -27,6 +28,7 @@ from handlers.hazard_views import (
     build_reporter_revealed,
 )
 from handlers.ids import ActionId, BlockId, CallbackId, Command
+from handlers.step_views import build_case_status, build_help, build_my_cases
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ FIELD_BLOCKS = {
 
 
 _CATEGORIES = {c.value for c in HazardCategory}
+REFERENCE = re.compile(r"HZ-\d{4}-\d{4,}")
+MINE, HELP = {"mine", "我的"}, {"help", "帮助", "?", "？"}
 
 
 class ReportModalMeta(BaseModel):
@@ -88,9 +92,26 @@ def register(app: App, services: Services) -> None:
             locale=locale, departments=list(org.departments), department_key=own.key if own else None,
             description=description, private_metadata=meta.model_dump_json()))
 
-    def open_from_command(body: dict[str, Any], client: WebClient) -> None:
-        open_modal(client, trigger_id=body["trigger_id"], user_id=body["user_id"],
-                   description=body.get("text") or "")
+    def on_command(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """`/hazard HZ-2026-0042` shows a case, `mine` my cases, `help` the usage; anything else is a report."""
+        text, user_id = (body.get("text") or "").strip(), body["user_id"]
+        word = text.lower()
+        if not (REFERENCE.fullmatch(text.upper()) or word in MINE or word in HELP):
+            open_modal(client, trigger_id=body["trigger_id"], user_id=user_id, description=text)
+            return
+        locale = services.locales.locale_for(user_id)
+        if word in HELP:
+            respond(**build_help(locale))
+        elif word in MINE:
+            respond(**build_my_cases(my_cases(user_id, uow=services.uow(), org=org), locale=locale,
+                                     timezone=org.timezone))
+        else:
+            try:
+                case = view_case(text.upper(), viewer_id=user_id, uow=services.uow(), org=org)
+            except DomainError as exc:
+                respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral")
+                return
+            respond(**build_case_status(case, locale=locale, timezone=org.timezone))
 
     def open_from_shortcut(body: dict[str, Any], client: WebClient) -> None:
         message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
@@ -134,7 +155,7 @@ def register(app: App, services: Services) -> None:
             return
         respond(**build_reporter_revealed(reference=reference, reporter_id=reporter, locale=locale))
 
-    app.command(Command.HAZARD)(ack=ack_now, lazy=[open_from_command])
+    app.command(Command.HAZARD)(ack=ack_now, lazy=[on_command])
     app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(ack=ack_now, lazy=[open_from_shortcut])
     app.view_submission(CallbackId.REPORT_HAZARD_MODAL)(submit_report)
     app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[reveal])

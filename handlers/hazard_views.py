@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.hazard_workflow import HazardCategory
+from bot.hazard_workflow import HazardCategory, Step
 from bot.i18n import t
 from bot.org import Department
-from handlers.ids import ActionId, BlockId, CallbackId
+from handlers.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
 from handlers.mrkdwn import clip, escape
 
 Block = dict[str, Any]
@@ -104,41 +104,101 @@ def build_apology_modal(*, locale: str, error_ref: str) -> dict[str, Any]:
     }
 
 
-def _when(iso: str, timezone: str) -> str:
+def when(iso: str | None, timezone: str) -> str:
+    if not iso:
+        return "—"
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def build_case_message(case: dict[str, Any], *, audience: str, locale: str) -> dict[str, Any]:
-    """A hazard as its recipients see it. audience: 'safety' (channel post), 'leader' or 'reporter'."""
-    ref = case["reference"]
+def mention(user: str | None) -> str:
+    return f"<@{user}>" if user else "—"
+
+
+def thread_link(case: dict[str, Any]) -> str | None:
+    """A link to the case's thread in the safety channel, once it exists."""
+    if not case.get("thread"):
+        return None
+    channel, ts = case["thread"]
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def step_button(step: Step, reference: str, locale: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": step_action_id(step), "value": reference,
+                              "text": plain(t(f"step.{step.value}.button", locale))}
+    if style:
+        button["style"] = style
+    if step in DIRECT_STEPS:  # taken on click: ask first
+        button["confirm"] = {"title": plain(t(f"step.{step.value}.button", locale)),
+                             "text": plain(t(f"step.{step.value}.confirm", locale, reference=reference)),
+                             "confirm": plain(t("common.yes", locale)), "deny": plain(t("common.cancel", locale))}
+    return button
+
+
+def card_steps(case: dict[str, Any]) -> list[Step]:
+    """Which steps a card offers its recipient, by audience and the case's status."""
+    status, audience, recipient = case["status"], case.get("audience"), case.get("recipient")
+    intake = {"reported": [Step.ASSESS, Step.REJECT, Step.FORWARD],
+              "assessed": [Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD]}.get(status, [])
+    if audience == "safety" or (audience == "leader" and recipient in case.get("leaders", [])):
+        return intake
+    if audience == "assignee" and recipient == case.get("assignee") and status == "assigned":
+        return [Step.COMPLETE] if case.get("extension_until") else [Step.COMPLETE, Step.REQUEST_EXTENSION]
+    return []
+
+
+def build_card(case: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A hazard as one recipient sees it; refreshed in place at every step.
+
+    audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'.
+    """
+    ref, audience, tz = case["reference"], case.get("audience", "safety"), case["timezone"]
+    status = case["status"]
     category = t(f"category.{case['category']}", locale)
-    reporter = f"<@{case['reporter']}>" if case["reporter"] else t("hazard.anonymous", locale)
+    reporter = mention(case["reporter"]) if case["reporter"] else t("hazard.anonymous", locale)
     headline = t(f"hazard.{audience}.headline", locale, reference=ref)
     fields = [
+        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t(f'status.{status}', locale)}"),
         mrkdwn(f"*{t('hazard.field.category', locale)}*\n{category}"),
         mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(case['location']), 1900)}"),
         mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(case['department']), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{_when(case['reported_at'], case['timezone'])}"),
+        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{when(case['reported_at'], tz)}"),
     ]
     if audience != "reporter":
         fields.append(mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{reporter}"))
+    if case.get("severity"):
+        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + case['severity'], locale)}"))
+    if case.get("deadline_at"):
+        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n{when(case['deadline_at'], tz)}"))
+    if case.get("assignee"):
+        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(case['assignee'])}"))
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(headline, 150))},
-        {"type": "section", "fields": fields},
+        {"type": "section", "fields": fields[:10]},
         {"type": "section", "text": mrkdwn(f"*{t('hazard.field.description', locale)}*")},
         {"type": "section", "text": mrkdwn(clip(escape(case["description"]), SECTION_LIMIT))},
     ]
+    if case.get("measures"):
+        blocks.append({"type": "section", "text": mrkdwn(clip(
+            f"*{t('hazard.field.measures', locale)}*\n{escape(case['measures'])}", SECTION_LIMIT))})
     links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
              for p in case.get("photos", []) if p.get("permalink")]
     if case.get("source_permalink"):
         links.append(f"<{case['source_permalink']}|{t('hazard.source_message', locale)}>")
+    if (link := thread_link(case)) and audience != "safety":
+        links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if links:
         blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
-    blocks.append({"type": "context", "elements": [mrkdwn(t(f"hazard.{audience}.next", locale))]})
+    next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
+    blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
+        next_key, locale, assignee=mention(case.get("assignee")), deadline=when(case.get("deadline_at"), tz),
+        reason=escape(case.get("last_reason") or "—")), SECTION_LIMIT))]})
+    buttons = [step_button(step, ref, locale, style="primary" if i == 0 else None)
+               for i, step in enumerate(card_steps(case))]
     if audience == "safety" and case["anonymous"]:
-        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [{
-            "type": "button", "action_id": ActionId.REVEAL_REPORTER, "value": ref,
-            "text": plain(t("hazard.reveal_reporter", locale))}]})
+        buttons.append({"type": "button", "action_id": ActionId.REVEAL_REPORTER, "value": ref,
+                        "text": plain(t("hazard.reveal_reporter", locale))})
+    if buttons:
+        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
              location=clip(escape(case["location"]), 200))
     return {"text": text, "blocks": blocks}

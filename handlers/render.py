@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers.hazard_views import build_case_message
+from handlers.hazard_views import build_card
+from handlers.step_views import build_calendar_notice, build_notice, build_step_line
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
 
 TEMPLATES: dict[str, Builder] = {
-    "hazard.reported.safety": lambda c, loc: build_case_message(c, audience="safety", locale=loc),
-    "hazard.reported.leader": lambda c, loc: build_case_message(c, audience="leader", locale=loc),
-    "hazard.reported.reporter": lambda c, loc: build_case_message(c, audience="reporter", locale=loc),
+    "hazard.card": build_card,
+    "hazard.step": build_step_line,
+    "hazard.notice": build_notice,
+    "calendar.unknown_year": build_calendar_notice,
 }
 
 

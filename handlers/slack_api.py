@@ -98,3 +98,17 @@ class SlackLocales:
         with self._lock:
             self._cache[recipient] = (now + ttl, locale)
         return locale
+
+
+class SlackDirectory:
+    """Is this a real, active person? (users.info; a deactivated account or a bot is not.)"""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def is_active_user(self, user_id: str) -> bool:
+        try:
+            user = self._client.users_info(user=user_id)["user"]
+        except SlackApiError:
+            return False
+        return not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user"))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Self
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from bot.errors import Conflict
 from bot.hazard_workflow import Hazard
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
-from storage.orm import outbox, reference_counters
+from storage.orm import reference_counters
 
 
 class SqlHazards:
@@ -25,6 +27,20 @@ class SqlHazards:
 
     def get(self, reference: str) -> Hazard | None:
         return self._s.scalars(select(Hazard).where(Hazard.reference == reference)).one_or_none()
+
+    def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
+             department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
+             limit: int = 50) -> list[Hazard]:
+        query = select(Hazard).order_by(Hazard.id).limit(limit)
+        if reporter_id is not None:
+            query = query.where(Hazard.reporter_id == reporter_id)
+        if assignee_id is not None:
+            query = query.where(Hazard.assignee_id == assignee_id)
+        if department_keys is not None:
+            query = query.where(Hazard.department_key.in_(list(department_keys)))
+        if statuses is not None:
+            query = query.where(Hazard.status.in_(list(statuses)))
+        return list(self._s.scalars(query))
 
 
 class SqlEvents:
@@ -63,10 +79,24 @@ class SqlOutbox:
         self.added = 0
 
     def add(self, message: OutboxMessage) -> None:
-        exists = self._s.scalar(select(outbox.c.id).where(outbox.c.key == message.key))
-        if exists is None:
+        if self.by_key(message.key) is None:
             self._s.add(message)
             self.added += 1
+
+    def put_latest(self, message: OutboxMessage) -> None:
+        """Queue an in-place update; a queued or sent one with the same key takes the newer content."""
+        existing = self.by_key(message.key)
+        if existing is None:
+            self._s.add(message)
+        else:
+            existing.template, existing.context = message.template, message.context
+            existing.status, existing.attempts, existing.maybe_sent = OutboxStatus.PENDING, 0, False
+            existing.next_attempt_at, existing.last_error = message.created_at, None
+            existing.generation += 1
+        self.added += 1
+
+    def by_key(self, key: str) -> OutboxMessage | None:
+        return self._s.scalars(select(OutboxMessage).where(OutboxMessage.key == key)).one_or_none()
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self._s.get(OutboxMessage, message_id)
@@ -118,7 +148,11 @@ class SqlUnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        except StaleDataError as exc:  # another step changed the case between our read and our write
+            self.session.rollback()
+            raise Conflict("error.case_changed") from exc
         if self.outbox.added and self._after_commit is not None:
             self.outbox.added = 0
             self._after_commit()

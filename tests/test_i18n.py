@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.hazard_workflow import HazardCategory
+from bot.hazard_messages import NOTICE_KINDS as NOTICES
+from bot.hazard_workflow import HazardCategory, HazardStatus, Severity, Step
 from bot.i18n import LOCALES_DIR, SUPPORTED, normalize, t
+from handlers.ids import BlockId
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUES = {locale: LOCALES_DIR / folder / "LC_MESSAGES" / "messages.po"
@@ -26,11 +28,22 @@ SCANNED = ("bot", "handlers")
 
 # What the `{...}` in an f-string key can be, by the expression's source text. A key built from an
 # expression not listed here fails the test, asking to list it.
-AUDIENCES = ("safety", "leader", "reporter")
+AUDIENCES = ("safety", "leader", "assignee", "reporter")
 ENUMERATIONS: dict[str, Sequence[str]] = {
     "c.value": [c.value for c in HazardCategory],
     "case['category']": [c.value for c in HazardCategory],
     "audience": AUDIENCES,
+    "params['status']": [v.value for v in HazardStatus],
+    "status": [v.value for v in HazardStatus],
+    "step.value": [v.value for v in Step],
+    "s.value": [v.value for v in Severity],
+    "context['step']": [v.value for v in Step],
+    "context['notice']": NOTICES,
+    "decided['step']": [v.value for v in Step],
+    "meta.step.value": [v.value for v in Step],
+    "block.value": [b.value for b in BlockId if b.value.startswith("st_")],
+    "case['severity']": [v.value for v in Severity],
+    "context['severity']": [v.value for v in Severity],
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 

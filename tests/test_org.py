@@ -1,9 +1,11 @@
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
-from bot.org import Org, OrgFileError, load_org, parse_org
+from bot.org import Calendar, Duration, Org, OrgFileError, load_org, parse_org
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "org.example.yml"
 
@@ -205,3 +207,96 @@ def test_department_members_may_be_omitted() -> None:
     department = org.department("cs2")
     assert department is not None
     assert department.members == []
+
+
+def test_the_example_file_sets_the_regulation_default_deadlines() -> None:
+    org = load_org(EXAMPLE)
+    assert [str(org.deadlines.for_severity(s)) for s in ("general", "serious", "major")] == ["7d", "3d", "24h"]
+    assert org.working_days is False
+
+
+def test_deadlines_working_days_and_calendar_default_when_absent(org: Org) -> None:
+    assert (org.deadlines.general, org.deadlines.serious, org.deadlines.major) == (
+        Duration(amount=7, unit="d"), Duration(amount=3, unit="d"), Duration(amount=24, unit="h"))
+    assert org.working_days is False
+    assert (org.calendar.holidays, org.calendar.workdays) == ([], [])
+
+
+def test_sections_with_every_key_commented_out_mean_the_defaults(org: Org) -> None:
+    assert parse_org(VALID + "deadlines:\n  # general: 5d\ncalendar:\n  holidays:\n") == org
+
+
+def test_deadlines_working_days_and_calendar_are_read() -> None:
+    org = parse_org(VALID + """\
+deadlines:
+  general: 10d
+  major: 12h
+working_days: true
+calendar:
+  holidays: [2027-01-01, '2027-01-02']
+  workdays:
+    - 2027-02-07
+""")
+    assert org.deadlines.for_severity("general") == Duration(amount=10, unit="d")
+    assert org.deadlines.for_severity("serious") == Duration(amount=3, unit="d")  # not given: the default
+    assert org.deadlines.for_severity("major") == Duration(amount=12, unit="h")
+    assert org.working_days is True
+    assert org.calendar.holidays == [date(2027, 1, 1), date(2027, 1, 2)]
+    assert org.calendar.workdays == [date(2027, 2, 7)]
+
+
+def test_a_parsed_org_dumps_durations_as_written_and_validates_again() -> None:
+    org = parse_org(VALID + "deadlines:\n  serious: 2d\n")
+    assert org.model_dump()["deadlines"] == {"general": "7d", "serious": "2d", "major": "24h"}
+    assert Org.model_validate(org.model_dump()) == org
+
+
+def test_an_unknown_severity_is_refused(org: Org) -> None:
+    with pytest.raises(ValueError, match="unknown severity 'minor'"):
+        org.deadlines.for_severity("minor")  # type: ignore[arg-type]
+
+
+def test_a_bad_duration_is_reported_on_its_line() -> None:
+    text = VALID + "deadlines:\n  general: 7 days\n  serious: 0d\n  major: 24\n"
+    assert problems_in(text) == [
+        "org.yml:19: deadlines.general: '7 days' is not a duration like 7d or 24h",
+        "org.yml:20: deadlines.serious: '0d' is not a duration like 7d or 24h",
+        "org.yml:21: deadlines.major: 24 is not a duration like 7d or 24h",
+    ]
+
+
+def test_an_absurdly_long_duration_is_reported() -> None:
+    assert problems_in(VALID + "deadlines:\n  general: 1000d\n") == [
+        "org.yml:19: deadlines.general: '1000d' is too long (at most 999d or 999h)"
+    ]
+
+
+def test_an_unknown_severity_key_is_reported() -> None:
+    assert problems_in(VALID + "deadlines:\n  minor: 30d\n") == ["org.yml:19: deadlines.minor: unknown key 'minor'"]
+
+
+def test_working_days_must_be_true_or_false() -> None:
+    assert problems_in(VALID + "working_days: sometimes\n") == [
+        "org.yml:18: working_days: 'sometimes' is not true or false"
+    ]
+
+
+def test_an_impossible_or_malformed_calendar_date_is_reported_on_its_line() -> None:
+    text = VALID + "calendar:\n  holidays:\n    - 2027-02-30\n    - 2027-1-1\n  workdays: [tomorrow]\n"
+    assert problems_in(text) == [
+        "org.yml:20: calendar.holidays[0]: '2027-02-30' is not a date like 2027-01-01",
+        "org.yml:21: calendar.holidays[1]: '2027-1-1' is not a date like 2027-01-01",
+        "org.yml:22: calendar.workdays[0]: 'tomorrow' is not a date like 2027-01-01",
+    ]
+
+
+def test_a_date_both_off_and_working_is_reported_at_the_workday() -> None:
+    text = VALID + "calendar:\n  holidays: [2027-01-01, 2027-01-02]\n  workdays:\n    - 2027-02-07\n    - 2027-01-02\n"
+    assert problems_in(text) == [
+        "org.yml:22: calendar.workdays[1]: 2027-01-02 is also listed under calendar.holidays"
+    ]
+
+
+def test_an_org_built_in_code_cannot_have_a_date_both_off_and_working() -> None:
+    with pytest.raises(ValidationError, match=r"2027-01-02 is also listed under calendar\.holidays"):
+        Calendar(holidays=[date(2027, 1, 2)], workdays=[date(2027, 1, 2)])
