@@ -136,8 +136,8 @@ def _roles(user_id: str, hazard: Hazard, org: Org) -> set[Role]:
                     safety_officers=set(org.safety_department.members))
 
 
-def _load(uow: UnitOfWork, reference: str) -> Hazard:
-    hazard = uow.hazards.get(reference)
+def _load(uow: UnitOfWork, reference: str, *, lock: bool = False) -> Hazard:
+    hazard = uow.hazards.get(reference, lock=lock)
     if hazard is None:
         raise NotFound("error.case_not_found", reference=reference)
     return hazard
@@ -172,7 +172,7 @@ def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalend
     if problems:
         raise InvalidInput(problems)
     with uow:
-        hazard = _load(uow, cmd.reference)
+        hazard = _load(uow, cmd.reference, lock=True)
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id

@@ -16,8 +16,8 @@ from bot.model import CaseEvent
 class HazardRepository(Protocol):
     def add(self, hazard: Hazard) -> None: ...
 
-    def get(self, reference: str) -> Hazard | None:
-        """None when no hazard has that reference."""
+    def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
+        """None when no hazard has that reference. lock: hold the case until commit (one step at a time)."""
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,

@@ -25,8 +25,11 @@ class SqlHazards:
     def add(self, hazard: Hazard) -> None:
         self._s.add(hazard)
 
-    def get(self, reference: str) -> Hazard | None:
-        return self._s.scalars(select(Hazard).where(Hazard.reference == reference)).one_or_none()
+    def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
+        query = select(Hazard).where(Hazard.reference == reference)
+        if lock:  # PostgreSQL: a second step on the same case waits here and then sees the first one's result
+            query = query.with_for_update()
+        return self._s.scalars(query).one_or_none()
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
@@ -143,9 +146,11 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
+            raise Conflict("error.case_changed") from exc
 
     def commit(self) -> None:
         try:

@@ -1,0 +1,114 @@
+"""Small in-memory stand-ins for the ports, for domain tests that need no database or Slack."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Self
+
+from bot.hazard_workflow import Hazard
+from bot.model import CaseEvent
+from bot.outbox import OutboxMessage
+
+
+class FakeState:
+    def __init__(self) -> None:
+        self.hazards: dict[str, Hazard] = {}
+        self.events: list[CaseEvent] = []
+        self.counters: dict[tuple[str, int], int] = {}
+        self.outbox: dict[str, OutboxMessage] = {}
+
+
+class FakeUnitOfWork:
+    """Commits by keeping the working copy; leaving without commit restores the snapshot."""
+
+    def __init__(self, state: FakeState | None = None) -> None:
+        self.state = state or FakeState()
+        self.commits = 0
+
+    def __enter__(self) -> Self:
+        self._snapshot = copy.deepcopy(self.state.__dict__)
+        self.hazards, self.events, self.references, self.outbox = _Hazards(self), _Events(self), \
+            _References(self), _Outbox(self)
+        self._committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            self.state.__dict__.update(self._snapshot)
+        self._committed = False
+
+    def commit(self) -> None:
+        self._committed = True
+        self.commits += 1
+        self._snapshot = copy.deepcopy(self.state.__dict__)
+
+
+class _Hazards:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def add(self, hazard: Hazard) -> None:
+        self.s.hazards[hazard.reference] = hazard
+
+    def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
+        return self.s.hazards.get(reference)
+
+    def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
+             department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
+             limit: int = 50) -> list[Hazard]:
+        wanted = set(statuses) if statuses is not None else None
+        return [h for h in self.s.hazards.values()
+                if (reporter_id is None or h.reporter_id == reporter_id)
+                and (assignee_id is None or h.assignee_id == assignee_id)
+                and (department_keys is None or h.department_key in department_keys)
+                and (wanted is None or h.status in wanted)][:limit]
+
+
+class _Events:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def append(self, event: CaseEvent) -> None:
+        self.s.events.append(event)
+
+    def for_case(self, case_ref: str) -> list[CaseEvent]:
+        return [e for e in self.s.events if e.case_ref == case_ref]
+
+
+class _References:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def next(self, prefix: str, year: int) -> int:
+        self.s.counters[(prefix, year)] = self.s.counters.get((prefix, year), 0) + 1
+        return self.s.counters[(prefix, year)]
+
+
+class _Outbox:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def add(self, message: OutboxMessage) -> None:
+        self.s.outbox.setdefault(message.key, message)
+
+    def put_latest(self, message: OutboxMessage) -> None:
+        self.s.outbox[message.key] = message
+
+    def by_key(self, key: str) -> OutboxMessage | None:
+        return self.s.outbox.get(key)
+
+    def get(self, message_id: int) -> Any:
+        raise NotImplementedError("the fake outbox is not delivered")
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
+        raise NotImplementedError("the fake outbox is not delivered")
+
+
+class FakeDirectory:
+    def __init__(self, active: set[str]) -> None:
+        self.active = active
+
+    def is_active_user(self, user_id: str) -> bool:
+        return user_id in self.active
