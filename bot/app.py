@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from sqlalchemy import Engine
 
 import handlers
 from bot.config import Settings
 from bot.org import Org, load_org
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, Pace
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.workdays import WorkCalendar
 from handlers.http import build_asgi
@@ -41,16 +43,36 @@ class Runtime:
     bolt: App
     services: Services
     sender: OutboxSender
+    scheduler: Scheduler
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _clock: BackgroundScheduler | None = None
 
     def asgi(self):  # type: ignore[no-untyped-def]
         return build_asgi(self.bolt, healthy=lambda: ping(self.engine))
 
-    def start_background(self) -> None:
+    def start_background(self, *, schedule: bool = True) -> None:
+        """The outbox sender, and the in-process clock that wakes the scheduler's tick.
+
+        APScheduler keeps its jobs in memory on purpose: which reminders are due lives in our own tables,
+        so every copy of the bot can run its own clock without sending anything twice.
+        """
         self._threads.append(self.sender.start(self.stop))
+        if schedule:
+            self._clock = BackgroundScheduler(timezone="UTC")
+            self._clock.add_job(self._tick, "interval", seconds=self.settings.scheduler_interval_seconds,
+                                next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+            self._clock.start()
+
+    def _tick(self) -> None:
+        try:
+            self.scheduler.tick()
+        except Exception:
+            log.exception("scheduler: tick failed; the next one retries")
 
     def close(self) -> None:
+        if self._clock is not None:
+            self._clock.shutdown(wait=True)
         self.stop.set()
         self.sender.wake()
         for thread in self._threads:
@@ -81,7 +103,7 @@ def create_app(
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org), clock=clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
-                          locales=locales, clock=clock)
+                          locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second))
     sender_ref.append(sender)
     bolt = App(
         client=client,
@@ -91,4 +113,6 @@ def create_app(
         logger=logging.getLogger("safetybot.bolt"),
     )
     handlers.register(bolt, services)
-    return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender)
+    scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
+    return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
+                   scheduler=scheduler)

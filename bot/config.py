@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # How long a Web API call may take before the outbox treats it as "maybe delivered".
     slack_timeout_seconds: float = 10.0
+    # Messages per second this copy of the bot sends at most (Slack allows about one a second per
+    # channel and a few hundred a minute per workspace); with several copies, divide between them.
+    slack_messages_per_second: float = Field(default=10.0, gt=0)
+    # How often the scheduler looks for due reminders and escalations.
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def api_url(self) -> str:

@@ -28,7 +28,9 @@ PROMPTS: dict[Step, tuple[Step, ...]] = {
 # Steps whose direct notice goes to the person who must act next or should know.
 NOTICE_STEPS = (Step.COMPLETE, Step.REQUEST_EXTENSION, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION,
                 Step.SEND_BACK, Step.RETURN, Step.REJECT, Step.VERIFY)
-NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEPS))
+DEADLINE_LEVELS = ("soon", "assignee", "head", "safety", "management")  # see bot.scheduler
+NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEPS),
+                *(f"deadline_{level}" for level in DEADLINE_LEVELS))
 
 
 def case_context(hazard: Hazard, org: Org) -> dict[str, Any]:

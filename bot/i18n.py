@@ -34,7 +34,7 @@ def catalog(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in po if m.id and m.string}
 
 
-def t(key: str, locale: str, **params: object) -> str:
+def t(key: str, locale: str, /, **params: object) -> str:
     """The text for `key` in `locale`, falling back to English, then to the key itself."""
     text = catalog(locale if locale in SUPPORTED else "en").get(key) or catalog("en").get(key) or key
     return text.format(**params) if params else text

@@ -6,7 +6,7 @@ the line, the key path and a plain-language reason, and all mistakes at once rat
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -108,6 +108,11 @@ class Duration(_Section):
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 
+    @property
+    def delta(self) -> timedelta:
+        """As elapsed time (calendar days, not working days): what reminder offsets and escalation delays mean."""
+        return timedelta(days=self.amount) if self.unit == "d" else timedelta(hours=self.amount)
+
 
 def _duration(value: object) -> object:
     if isinstance(value, Duration):
@@ -141,6 +146,26 @@ class Deadlines(_Section):
             raise ValueError(f"unknown severity {severity!r}; expected 'general', 'serious' or 'major'")
         duration: Duration = getattr(self, severity)
         return duration
+
+
+class Escalation(_Section):
+    """When an overdue rectification goes up the chain (2.1.4), counted from its deadline; each step once."""
+
+    before_deadline: DurationText = Duration(amount=1, unit="d")  # reminder to the responsible person
+    head: DurationText = Duration(amount=1, unit="d")
+    safety: DurationText = Duration(amount=3, unit="d")
+    management: DurationText = Duration(amount=7, unit="d")
+
+
+class Reminders(_Section):
+    """How the plan scheduler catches up after downtime: older reminders are recorded as missed, not sent."""
+
+    missed_after: DurationText = Duration(amount=3, unit="d")
+    # An occurrence not recorded as done goes up, counted from its due time: the owner, then the owner's
+    # department head, then the safety department.
+    overdue_owner: DurationText = Duration(amount=1, unit="d")
+    overdue_head: DurationText = Duration(amount=2, unit="d")
+    overdue_safety: DurationText = Duration(amount=4, unit="d")
 
 
 class Calendar(_Section):
@@ -199,6 +224,8 @@ class Org(_Section):
     deadlines: Annotated[Deadlines, _NULL_AS_DEFAULTS] = Field(default_factory=Deadlines)
     working_days: bool = False  # day counts in deadlines skip weekends and public holidays, count 调休 workdays
     calendar: Annotated[Calendar, _NULL_AS_DEFAULTS] = Field(default_factory=Calendar)
+    escalation: Annotated[Escalation, _NULL_AS_DEFAULTS] = Field(default_factory=Escalation)
+    reminders: Annotated[Reminders, _NULL_AS_DEFAULTS] = Field(default_factory=Reminders)
     _by_key: dict[str, Department] = PrivateAttr(default_factory=dict)
     _by_user: dict[str, Department] = PrivateAttr(default_factory=dict)
     _officers: frozenset[str] = PrivateAttr(default_factory=frozenset)

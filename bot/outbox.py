@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -88,6 +90,25 @@ class Target:
     thread_ts: str | None = None  # the thread to reply in
 
 
+class Pace:
+    """Spaces Web API calls evenly below a rate (Slack's workspace limits), shared by all sender threads."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
 @dataclass
 class RetryPolicy:
     base_seconds: float = 1.0
@@ -109,6 +130,8 @@ class OutboxSender:
     lease_seconds: float = 60.0
     batch: int = 20
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pace: Pace = field(default_factory=lambda: Pace(0))
+    workers: int = 4  # calls in flight at once, so one slow answer does not hold up the rest
     _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def wake(self) -> None:
@@ -120,8 +143,12 @@ class OutboxSender:
         with self.uow_factory() as uow:
             claimed = uow.outbox.claim(now=self.clock(), lease_seconds=self.lease_seconds, limit=self.batch)
             uow.commit()
-        for message in claimed:
-            self._deliver(message)
+        if len(claimed) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox") as pool:
+                list(pool.map(self._deliver, claimed))
+        else:
+            for message in claimed:
+                self._deliver(message)
         return len(claimed)
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.25) -> None:
@@ -185,6 +212,7 @@ class OutboxSender:
                     payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
                     if target.thread_ts:
                         payload["thread_ts"] = target.thread_ts
+                self.pace.wait()
                 answer = self.transport.call(target.method, payload)
                 found = (answer.get("channel", target.channel), answer.get("ts") or target.ts or "")
         except SlackRateLimited as exc:

@@ -56,6 +56,39 @@ class OutboxRepository(Protocol):
         """Queue an in-place update; an earlier one with the same key takes the newer content."""
 
 
+class PlanRepository(Protocol):
+    def add(self, plan: Any) -> None: ...
+
+    def get(self, key: str) -> Any | None:
+        """None when no plan has that key (deleted plans are still found: their records stay)."""
+
+    def by_id(self, plan_id: int) -> Any | None: ...
+
+    def active(self) -> list[Any]:
+        """Plans neither paused nor deleted."""
+
+    def all(self) -> list[Any]:
+        """Plans not deleted, by title."""
+
+
+class ScheduleRepository(Protocol):
+    def add_occurrence(self, *, plan_id: int, due_at: datetime) -> int:
+        """The occurrence's id; idempotent: the same (plan, due time) always gives the same row."""
+
+    def add_job(self, job: Any) -> None:
+        """Idempotent by the job's key."""
+
+    def occurrence(self, occurrence_id: int | None) -> Any | None: ...
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
+        """Lease due pending jobs; other processes skip them until the lease ends."""
+
+    def later_due(self, job: Any, *, prefix: str, now: datetime) -> bool: ...
+
+    def forget_future(self, plan: Any, *, now: datetime) -> None:
+        """Drop pending reminders of occurrences still to come."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -63,6 +96,8 @@ class UnitOfWork(Protocol):
     events: EventLog
     references: References
     outbox: OutboxRepository
+    plans: PlanRepository
+    schedule: ScheduleRepository
 
     def __enter__(self) -> Self: ...
 

@@ -8,15 +8,19 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Enum,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    Time,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
@@ -24,6 +28,7 @@ from sqlalchemy.orm import registry
 from bot.hazard_workflow import Hazard, HazardCategory, HazardStatus, Severity
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
+from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
 
 metadata = MetaData(
     naming_convention={
@@ -136,6 +141,54 @@ outbox = Table(
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 
+plans = Table(
+    "plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("kind", _enum(PlanKind, "plan_kind"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("owner_id", String(32), nullable=False),
+    Column("audience", JSON, nullable=False),
+    Column("rule", String(500), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("time_of_day", Time, nullable=False),
+    Column("offsets", JSON, nullable=False),
+    Column("move_off_holidays", Boolean, nullable=False),
+    Column("paused", Boolean, nullable=False),
+    Column("deleted_at", UtcDateTime),
+    Column("materialized_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+occurrences = Table(
+    "occurrences", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("status", _enum(OccurrenceStatus, "occurrence_status"), nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("done_by", String(32)),
+    Column("notes", Text),
+    Column("attendance", JSON, nullable=False),
+    Column("photos", JSON, nullable=False),
+    UniqueConstraint("plan_id", "due_at", name="uq_occurrences_plan_due"),
+)
+
+reminder_jobs = Table(
+    "reminder_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("fire_at", UtcDateTime, nullable=False),
+    Column("occurrence_id", Integer, ForeignKey("occurrences.id")),
+    Column("hazard_ref", String(32)),
+    Column("state", _enum(JobState, "job_state"), nullable=False),
+    Column("lease_until", UtcDateTime),
+    Column("processed_at", UtcDateTime),
+    Index("ix_reminder_jobs_due", "state", "fire_at"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -151,4 +204,7 @@ def map_domain() -> None:
                                      version_id_generator=False)
     mapper_registry.map_imperatively(CaseEvent, case_events)
     mapper_registry.map_imperatively(OutboxMessage, outbox)
+    mapper_registry.map_imperatively(Plan, plans)
+    mapper_registry.map_imperatively(Occurrence, occurrences)
+    mapper_registry.map_imperatively(ReminderJob, reminder_jobs)
     _mapped = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,7 +15,8 @@ from bot.errors import Conflict
 from bot.hazard_workflow import Hazard
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
-from storage.orm import reference_counters
+from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
+from storage.orm import occurrences, reference_counters, reminder_jobs
 
 
 class SqlHazards:
@@ -131,6 +132,91 @@ class SqlOutbox:
         return claimed
 
 
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class SqlPlans:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, plan: Plan) -> None:
+        self._s.add(plan)
+        self._s.flush()
+
+    def get(self, key: str) -> Plan | None:
+        return self._s.scalars(select(Plan).where(Plan.key == key)).one_or_none()
+
+    def by_id(self, plan_id: int) -> Plan | None:
+        return self._s.get(Plan, plan_id)
+
+    def active(self) -> list[Plan]:
+        return list(self._s.scalars(select(Plan).where(Plan.paused.is_(False), Plan.deleted_at.is_(None))
+                                    .order_by(Plan.id)))
+
+    def all(self) -> list[Plan]:
+        return list(self._s.scalars(select(Plan).where(Plan.deleted_at.is_(None)).order_by(Plan.title)))
+
+
+class SqlSchedule:
+    """Occurrences and reminder jobs; inserts that meet an existing key change nothing (other copies)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add_occurrence(self, *, plan_id: int, due_at: datetime) -> int:
+        stmt = _insert(self._s)(occurrences).values(
+            plan_id=plan_id, due_at=due_at, status=OccurrenceStatus.OPEN.value, attendance=[], photos=[])
+        self._s.execute(stmt.on_conflict_do_nothing(index_elements=["plan_id", "due_at"]))
+        return int(self._s.scalar(select(occurrences.c.id).where(
+            occurrences.c.plan_id == plan_id, occurrences.c.due_at == due_at)))
+
+    def add_job(self, job: ReminderJob) -> None:
+        stmt = _insert(self._s)(reminder_jobs).values(
+            key=job.key, kind=job.kind, fire_at=job.fire_at, occurrence_id=job.occurrence_id,
+            hazard_ref=job.hazard_ref, state=JobState.PENDING.value)
+        self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+    def occurrence(self, occurrence_id: int | None) -> Occurrence | None:
+        return self._s.get(Occurrence, occurrence_id) if occurrence_id is not None else None
+
+    def occurrences_between(self, start: datetime, end: datetime) -> list[Occurrence]:
+        return list(self._s.scalars(select(Occurrence).where(Occurrence.due_at > start, Occurrence.due_at <= end)
+                                    .order_by(Occurrence.due_at)))
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[ReminderJob]:
+        query = (select(ReminderJob)
+                 .where(ReminderJob.state == JobState.PENDING, ReminderJob.fire_at <= now,
+                        or_(ReminderJob.lease_until.is_(None), ReminderJob.lease_until < now))
+                 .order_by(ReminderJob.fire_at, ReminderJob.id).limit(limit))
+        if self._s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        jobs = list(self._s.scalars(query))
+        for job in jobs:
+            job.lease_until = now + timedelta(seconds=lease_seconds)
+        self._s.flush()
+        return jobs
+
+    def later_due(self, job: ReminderJob, *, prefix: str, now: datetime) -> bool:
+        """Is a later job of the same occurrence or deadline, of the same family, also due now?"""
+        same = (ReminderJob.occurrence_id == job.occurrence_id if job.occurrence_id is not None
+                else ReminderJob.key.startswith(job.key.rsplit(":", 2)[0] + ":"))
+        return self._s.scalar(select(ReminderJob.id).where(
+            same, ReminderJob.kind.startswith(prefix), ReminderJob.fire_at > job.fire_at,
+            ReminderJob.fire_at <= now, ReminderJob.id != job.id).limit(1)) is not None
+
+    def forget_future(self, plan: Plan, *, now: datetime) -> None:
+        """Drop reminders not yet sent for occurrences still to come (the schedule changed)."""
+        future = select(occurrences.c.id).where(occurrences.c.plan_id == plan.id, occurrences.c.due_at > now,
+                                                occurrences.c.status == OccurrenceStatus.OPEN.value)
+        self._s.execute(reminder_jobs.delete().where(reminder_jobs.c.occurrence_id.in_(future),
+                                                     reminder_jobs.c.state == JobState.PENDING.value))
+        self._s.execute(occurrences.delete().where(
+            occurrences.c.id.in_(future),
+            ~occurrences.c.id.in_(select(reminder_jobs.c.occurrence_id).where(
+                reminder_jobs.c.occurrence_id.is_not(None)))))
+
+
 class SqlUnitOfWork:
     def __init__(
         self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None
@@ -144,6 +230,8 @@ class SqlUnitOfWork:
         self.events = SqlEvents(self.session)
         self.references = SqlReferences(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.plans = SqlPlans(self.session)
+        self.schedule = SqlSchedule(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:

@@ -138,7 +138,7 @@ def start_bot(fake: FakeSlack, database_url: str, org: Org, *, background: bool 
     runtime = create_app(make_settings(fake, database_url, **overrides), org=org)
     if background:
         runtime.sender.retry.base_seconds = 0.05  # keep retries quick in tests
-        runtime.start_background()
+        runtime.start_background(schedule=False)  # tests call scheduler.tick() with their own clock
     server = BackgroundServer(runtime.asgi()).start()
     sender = SlackSender(server.url, SIGNING_SECRET, response_url_base=fake.response_url_base)
     return RunningBot(runtime, server, sender, fake)
