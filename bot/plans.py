@@ -20,6 +20,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.model import Photo
 from bot.org import Org
 from bot.ports import Directory, UnitOfWork
+from bot.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from bot.recurrence import Recurrence
@@ -294,4 +295,72 @@ def record_done(cmd: DoneInput, *, uow: UnitOfWork, org: Org, clock: Clock = lam
         occurrence.notes, occurrence.attendance = cmd.notes.strip(), list(dict.fromkeys(cmd.attendance))
         occurrence.photos = [{"file_id": p.file_id, "name": p.name, "permalink": p.permalink} for p in cmd.photos]
         uow.commit()
+        return plan
+
+
+class PlanLine(BaseModel):
+    key: str
+    title: str
+    kind: PlanKind
+    owner_id: str
+    paused: bool
+    rule: str
+    start: date
+    time_of_day: time
+    next_due: datetime | None
+
+
+def list_plans(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime) -> list[PlanLine]:
+    from bot.recurrence import next_occurrences
+
+    with uow:
+        return [PlanLine(key=p.key, title=p.title, kind=p.kind, owner_id=p.owner_id, paused=p.paused, rule=p.rule,
+                         start=p.start_date, time_of_day=p.time_of_day,
+                         next_due=next(iter(next_occurrences(p.recurrence, tz=org.tz, after=now, count=1,
+                                                             calendar=calendar)), None))
+                for p in uow.plans.all()]
+
+
+class Upcoming(BaseModel):
+    due_at: datetime
+    key: str
+    title: str
+    kind: PlanKind
+    owner_id: str
+
+
+def upcoming(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime, days: int = 30) -> list[Upcoming]:
+    """What falls due in the next `days` days, computed from the rules (so new plans show at once)."""
+    from bot.recurrence import occurrences
+
+    with uow:
+        found = [Upcoming(due_at=due, key=p.key, title=p.title, kind=p.kind, owner_id=p.owner_id)
+                 for p in uow.plans.active()
+                 for due in occurrences(p.recurrence, tz=org.tz, after=now, until=now + timedelta(days=days),
+                                        calendar=calendar)]
+    return sorted(found, key=lambda u: (u.due_at, u.title))
+
+
+def plan_input(key: str, *, uow: UnitOfWork) -> PlanInput:
+    """A saved plan as the edit modal shows it."""
+    with uow:
+        plan = uow.plans.get(key)
+        if plan is None or plan.deleted_at is not None:
+            raise NotFound("error.plan_not_found", plan=key)
+        return PlanInput(key=plan.key, kind=plan.kind, title=plan.title, details=plan.details, owner_id=plan.owner_id,
+                         audience=plan.audience_model, rule=plan.rule, start=plan.start_date,
+                         time_of_day=plan.time_of_day, offsets=plan.offsets, move_off_holidays=plan.move_off_holidays)
+
+
+def check_done(occurrence_id: int, *, actor_id: str, uow: UnitOfWork, org: Org) -> Plan:
+    """May this person record the occurrence as done? Lets the Done button refuse before its modal opens."""
+    with uow:
+        occurrence = uow.schedule.occurrence(occurrence_id)
+        plan = uow.plans.by_id(occurrence.plan_id) if occurrence else None
+        if occurrence is None or plan is None:
+            raise NotFound("error.plan_not_found", plan=str(occurrence_id))
+        if actor_id != plan.owner_id and not org.is_safety_officer(actor_id):
+            raise NotAllowed("error.only_owner")
+        if occurrence.status is OccurrenceStatus.DONE:
+            raise WrongState("error.already_done")
         return plan

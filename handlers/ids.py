@@ -21,6 +21,7 @@ def step_action_id(step: Step) -> str:
 
 class Command(StrEnum):
     HAZARD = "/hazard"
+    SAFETY = "/safety"
 
 
 class CallbackId(StrEnum):
@@ -28,6 +29,8 @@ class CallbackId(StrEnum):
     REPORT_HAZARD_MODAL = "hazard_report"
     HAZARD_REPORTED_MODAL = "hazard_reported"
     HAZARD_STEP_MODAL = "hazard_step"
+    PLAN_MODAL = "plan_edit"
+    PLAN_DONE_MODAL = "plan_done"
 
 
 class BlockId(StrEnum):
@@ -46,6 +49,25 @@ class BlockId(StrEnum):
     STEP_ASSIGNEE = "st_assignee"
     STEP_NOTE = "st_note"
     STEP_PHOTO = "st_photo"
+    PLAN_KIND = "pl_kind"
+    PLAN_TITLE = "pl_title"
+    PLAN_DETAILS = "pl_details"
+    PLAN_OWNER = "pl_owner"
+    PLAN_CHANNEL = "pl_channel"
+    PLAN_DEPARTMENTS = "pl_departments"
+    PLAN_PEOPLE = "pl_people"
+    PLAN_EVERYONE = "pl_everyone"
+    PLAN_PATTERN = "pl_pattern"
+    PLAN_START = "pl_start"
+    PLAN_TIME = "pl_time"
+    PLAN_INTERVAL = "pl_interval"
+    PLAN_RULE = "pl_rule"
+    PLAN_OFFSETS = "pl_offsets"
+    PLAN_HOLIDAYS = "pl_holidays"
+    DONE_DATE = "dn_date"
+    DONE_NOTES = "dn_notes"
+    DONE_ATTENDANCE = "dn_attendance"
+    DONE_PHOTO = "dn_photo"
 
 
 class ActionId(StrEnum):
@@ -56,4 +78,6 @@ class ActionId(StrEnum):
     PHOTO = "photo"
     ANONYMOUS = "anonymous"
     REVEAL_REPORTER = "hz_reveal_reporter"
-    FIELD = "value"  # the single element of each step-modal input block
+    FIELD = "value"  # the single element of each step-modal and plan-modal input block
+    PLAN_MENU = "plan_menu"  # overflow menu of a plan in /safety plans: edit, pause, resume, delete
+    PLAN_DONE = "plan_done"  # the Done button on a reminder

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.hazard_views import build_card
+from handlers.plan_views import build_overdue, build_reminder
 from handlers.step_views import build_calendar_notice, build_notice, build_step_line
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
@@ -15,6 +16,8 @@ TEMPLATES: dict[str, Builder] = {
     "hazard.step": build_step_line,
     "hazard.notice": build_notice,
     "calendar.unknown_year": build_calendar_notice,
+    "plan.reminder": build_reminder,
+    "plan.overdue": build_overdue,
 }
 
 

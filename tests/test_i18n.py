@@ -19,6 +19,8 @@ from babel.messages.pofile import read_po
 from bot.hazard_messages import NOTICE_KINDS as NOTICES
 from bot.hazard_workflow import HazardCategory, HazardStatus, Severity, Step
 from bot.i18n import LOCALES_DIR, SUPPORTED, normalize, t
+from bot.plans import OFFSETS, PlanKind
+from bot.recurrence import Pattern
 from handlers.ids import BlockId
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +46,13 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "block.value": [b.value for b in BlockId if b.value.startswith("st_")],
     "case['severity']": [v.value for v in Severity],
     "context['severity']": [v.value for v in Severity],
+    "k.value": [v.value for v in PlanKind],
+    "p.value": [v.value for v in Pattern],
+    "o": list(OFFSETS),
+    "a": ["edit", "pause", "resume", "delete"],
+    "action": ["pause", "resume", "delete"],
+    "kind": [v.value for v in PlanKind],
+    "context['level']": ["owner", "head", "safety"],
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 
