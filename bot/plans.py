@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -20,10 +20,8 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.model import Photo
 from bot.org import Org
 from bot.ports import Directory, UnitOfWork
+from bot.recurrence import Recurrence, is_one_off, next_occurrences, occurrences, validate_rule
 from bot.workdays import WorkCalendar
-
-if TYPE_CHECKING:
-    from bot.recurrence import Recurrence
 
 Clock = Callable[[], datetime]
 OFFSETS = ("30d", "7d", "3d", "1d", "0d")  # what the modal offers; "0d" is on the day
@@ -92,8 +90,6 @@ class Plan:
 
     @property
     def recurrence(self) -> Recurrence:
-        from bot.recurrence import Recurrence
-
         return Recurrence(rule=self.rule, start=self.start_date, time_of_day=self.time_of_day,
                           move_off_holidays=self.move_off_holidays)
 
@@ -158,8 +154,6 @@ class PlanInput(BaseModel):
 
 
 def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime) -> dict[str, str]:
-    from bot.recurrence import Recurrence, is_one_off, validate_rule
-
     problems: dict[str, str] = {}
     if cmd.kind is None:
         problems["kind"] = "error.required"
@@ -169,7 +163,7 @@ def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime)
         problems["title"] = "error.too_long_title"
     if cmd.start is None:
         problems["start"] = "error.required"
-    rule_problem = validate_rule(cmd.rule)
+    rule_problem = validate_rule(cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
     if rule_problem:
         problems["rule"] = rule_problem
     elif cmd.start is not None:
@@ -311,8 +305,6 @@ class PlanLine(BaseModel):
 
 
 def list_plans(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime) -> list[PlanLine]:
-    from bot.recurrence import next_occurrences
-
     with uow:
         return [PlanLine(key=p.key, title=p.title, kind=p.kind, owner_id=p.owner_id, paused=p.paused, rule=p.rule,
                          start=p.start_date, time_of_day=p.time_of_day,
@@ -331,8 +323,6 @@ class Upcoming(BaseModel):
 
 def upcoming(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime, days: int = 30) -> list[Upcoming]:
     """What falls due in the next `days` days, computed from the rules (so new plans show at once)."""
-    from bot.recurrence import occurrences
-
     with uow:
         found = [Upcoming(due_at=due, key=p.key, title=p.title, kind=p.kind, owner_id=p.owner_id)
                  for p in uow.plans.active()
@@ -352,7 +342,12 @@ def plan_input(key: str, *, uow: UnitOfWork) -> PlanInput:
                          time_of_day=plan.time_of_day, offsets=plan.offsets, move_off_holidays=plan.move_off_holidays)
 
 
-def check_done(occurrence_id: int, *, actor_id: str, uow: UnitOfWork, org: Org) -> Plan:
+class DoneTarget(BaseModel):
+    title: str
+    kind: PlanKind
+
+
+def check_done(occurrence_id: int, *, actor_id: str, uow: UnitOfWork, org: Org) -> DoneTarget:
     """May this person record the occurrence as done? Lets the Done button refuse before its modal opens."""
     with uow:
         occurrence = uow.schedule.occurrence(occurrence_id)
@@ -363,4 +358,4 @@ def check_done(occurrence_id: int, *, actor_id: str, uow: UnitOfWork, org: Org) 
             raise NotAllowed("error.only_owner")
         if occurrence.status is OccurrenceStatus.DONE:
             raise WrongState("error.already_done")
-        return plan
+        return DoneTarget(title=plan.title, kind=plan.kind)

@@ -24,6 +24,7 @@ from bot.org import Org
 from bot.outbox import OutboxMessage
 from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob, parse_offset
 from bot.ports import UnitOfWork
+from bot.recurrence import occurrences
 from bot.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,6 @@ class Scheduler:
     # -- materialize -------------------------------------------------------------------------------
 
     def _materialize(self, uow: UnitOfWork, now: datetime) -> None:
-        from bot.recurrence import occurrences
-
         until = now + self.lookahead
         reminders = self.org.reminders
         for plan in uow.plans.active():
