@@ -17,6 +17,7 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 import handlers
+from bot import hazard_messages
 from bot.config import Settings
 from bot.org import Org, load_org
 from bot.outbox import OutboxSender, Pace
@@ -103,7 +104,8 @@ def create_app(
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org), clock=clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
-                          locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second))
+                          locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
+                          sent_hooks={**hazard_messages.SENT_HOOKS})
     sender_ref.append(sender)
     bolt = App(
         client=client,

@@ -1,10 +1,11 @@
-"""`safetybot ...`: serve, socket, demo, check-config, migrate."""
+"""`safetybot ...`: serve, socket, demo, check-config, migrate, plans import."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -125,6 +126,36 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plans_import(args: argparse.Namespace) -> int:
+    """Save the plans of a YAML file (default: the regulation's plans) as the trusted CLI: exit 2 on a bad file."""
+    from bot.plan_import import PlanFileError, import_plans, load_plans
+    from storage.db import make_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWork
+
+    settings = _settings()
+    org = _org(settings)
+    try:
+        plans = load_plans(args.file, org=org)
+    except PlanFileError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        sessions = session_factory(engine)
+        result = import_plans(plans, uow=lambda: SqlUnitOfWork(sessions), org=org)
+    except PlanFileError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        engine.dispose()
+    print(result.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "alembic.runtime.plugins"):
@@ -139,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         ("migrate", cmd_migrate, "upgrade the database schema"),
     ):
         sub.add_parser(name, help=help_text).set_defaults(func=func)
+    plans = sub.add_parser("plans", help="recurring plans (drills, checks, training)")
+    plans_sub = plans.add_subparsers(dest="plans_command", required=True)
+    plans_import = plans_sub.add_parser("import", help="save the plans of a YAML file; by default the regulation's")
+    plans_import.add_argument("file", nargs="?", type=Path, help="plans YAML (default: bot/default_plans.yml)")
+    plans_import.set_defaults(func=cmd_plans_import)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -155,3 +155,12 @@ def queue_step(uow: UnitOfWork, hazard: Hazard, event: CaseEvent, org: Org, *, p
         out.send(f"r{rev}:notice:{assignee}", assignee, "hazard.notice", notice)
     if step in (Step.REJECT, Step.VERIFY):
         out.send(f"r{rev}:notice:{hazard.reporter_id}", hazard.reporter_id, "hazard.notice", notice)
+
+
+def _record_case_thread(uow: UnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:
+    hazard = uow.hazards.get(message.subject or "")
+    if hazard is not None:
+        hazard.record_thread(answer["channel"], answer["ts"])
+
+
+SENT_HOOKS = {"case_thread": _record_case_thread}

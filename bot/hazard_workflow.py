@@ -184,6 +184,7 @@ class Hazard:
     last_reason: str | None = None  # why it was last rejected, sent back or returned
     closed_at: datetime | None = None
     prompt_key: str | None = None  # the thread message whose buttons wait for a decision
+    incident_ref: str | None = None  # a corrective action of this incident (5.2.4)
     revision: int = 1  # optimistic lock: a step that read an older revision is refused
     id: int | None = None
 

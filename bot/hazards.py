@@ -26,7 +26,8 @@ from bot.hazard_workflow import (
     check_input,
     roles_of,
 )
-from bot.model import CaseEvent, Photo
+from bot.incidents import on_rectification_verified
+from bot.model import CaseEvent, Photo, format_reference
 from bot.org import Org
 from bot.outbox import OutboxMessage
 from bot.ports import Directory, UnitOfWork
@@ -78,10 +79,6 @@ def _check(cmd: ReportHazard, org: Org) -> dict[str, str]:
     elif org.department(cmd.department_key) is None:
         problems["department"] = "error.unknown_department"
     return problems
-
-
-def format_reference(prefix: str, year: int, number: int) -> str:
-    return f"{prefix}-{year}-{number:04d}"
 
 
 def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock = utcnow) -> HazardReported:
@@ -180,6 +177,8 @@ def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalend
         event = hazard.apply(cmd, roles=_roles(cmd.actor_id, hazard, org), now=now, default_deadline=default)
         uow.events.append(event)
         queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
+        if cmd.step is Step.VERIFY:
+            on_rectification_verified(uow, hazard, org, now)
         if org.working_days and hazard.deadline_at and not calendar.knows_year(hazard.deadline_at.year):
             year = hazard.deadline_at.astimezone(org.tz).year
             uow.outbox.add(OutboxMessage(  # once a year, whatever the number of cases: the key is the year

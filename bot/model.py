@@ -29,3 +29,7 @@ class CaseEvent:
     at: datetime
     changes: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+def format_reference(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:04d}"

@@ -168,6 +168,19 @@ class Reminders(_Section):
     overdue_safety: DurationText = Duration(amount=4, unit="d")
 
 
+class EmergencyRole(_Section):
+    """A member of the emergency rescue group (5.3) and their role in it, e.g. commander, evacuation, first aid."""
+
+    role: str
+    user: UserId
+
+
+class Incidents(_Section):
+    """Incident handling (5.2): how long the report to the higher authority may wait before management hears."""
+
+    report_within: DurationText = Duration(amount=2, unit="h")
+
+
 class Calendar(_Section):
     """The company's own days on top of the official Chinese calendar: for years the holidays package
     does not know yet, or days only this company takes off or works."""
@@ -226,6 +239,8 @@ class Org(_Section):
     calendar: Annotated[Calendar, _NULL_AS_DEFAULTS] = Field(default_factory=Calendar)
     escalation: Annotated[Escalation, _NULL_AS_DEFAULTS] = Field(default_factory=Escalation)
     reminders: Annotated[Reminders, _NULL_AS_DEFAULTS] = Field(default_factory=Reminders)
+    emergency_team: list[EmergencyRole] = Field(default_factory=list)
+    incidents: Annotated[Incidents, _NULL_AS_DEFAULTS] = Field(default_factory=Incidents)
     _by_key: dict[str, Department] = PrivateAttr(default_factory=dict)
     _by_user: dict[str, Department] = PrivateAttr(default_factory=dict)
     _officers: frozenset[str] = PrivateAttr(default_factory=frozenset)

@@ -59,6 +59,8 @@ class OutboxMessage:
     sent_ts: str | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+    method: str = "chat.postMessage"  # other Web API calls (conversations.create, pins.add, ...) go out here too
+    on_failed: str | None = None  # name of a hook run when Slack refuses the message for good
     thread_of: str | None = None  # post as a reply in this case's thread
     update_of: str | None = None  # key of an earlier message to replace in place (chat.update)
     generation: int = 0  # bumped when newer content replaces a queued update
@@ -69,17 +71,10 @@ class OutboxMessage:
             self.next_attempt_at = self.created_at
 
 
-# Run in the transaction that records a delivery, with (uow, message, channel, ts).
-SentHook = Callable[[UnitOfWork, OutboxMessage, str, str], None]
-
-
-def _record_case_thread(uow: UnitOfWork, message: OutboxMessage, channel: str, ts: str) -> None:
-    hazard = uow.hazards.get(message.subject or "")
-    if hazard is not None:
-        hazard.record_thread(channel, ts)
-
-
-SENT_HOOKS: dict[str, SentHook] = {"case_thread": _record_case_thread}
+# Run in the transaction that records a delivery, with (uow, message, Slack's answer).
+SentHook = Callable[[UnitOfWork, "OutboxMessage", dict[str, Any]], None]
+# Run in the transaction that records that Slack refused a message, with (uow, message, error).
+FailedHook = Callable[[UnitOfWork, "OutboxMessage", str], None]
 
 
 @dataclass(frozen=True)
@@ -132,6 +127,8 @@ class OutboxSender:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pace: Pace = field(default_factory=lambda: Pace(0))
     workers: int = 4  # calls in flight at once, so one slow answer does not hold up the rest
+    sent_hooks: dict[str, SentHook] = field(default_factory=dict)
+    failed_hooks: dict[str, FailedHook] = field(default_factory=dict)
     _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def wake(self) -> None:
@@ -178,10 +175,10 @@ class OutboxSender:
                     return None
                 return Target("chat.update", original.sent_channel or original.recipient, ts=original.sent_ts)
             if message.thread_of:
-                hazard = uow.hazards.get(message.thread_of)
-                if hazard is not None and hazard.thread_ts:
-                    return Target("chat.postMessage", hazard.thread_channel or message.recipient,
-                                  thread_ts=hazard.thread_ts)
+                case = uow.hazards.get(message.thread_of) or uow.incidents.get(message.thread_of)
+                if case is not None and case.thread_ts:
+                    return Target("chat.postMessage", case.thread_channel or message.recipient,
+                                  thread_ts=case.thread_ts)
                 if message.attempts < 30:
                     return None
                 # The case's post never went out: a reply at the top level beats no message at all.
@@ -190,6 +187,13 @@ class OutboxSender:
     def _deliver(self, message: OutboxMessage) -> None:
         assert message.id is not None
         try:
+            if message.method not in ("chat.postMessage", "chat.update"):
+                payload = self.renderer.render(message.template, message.context,
+                                               self.locales.locale_for(message.recipient))
+                self.pace.wait()
+                answer = self.transport.call(message.method, payload)
+                self._mark_sent(message.id, answer, generation=message.generation)
+                return
             target = self._target(message)
             if target is None:
                 self._reschedule(message.id, delay=2.0, error="waiting for the message it refers to",
@@ -215,6 +219,7 @@ class OutboxSender:
                 self.pace.wait()
                 answer = self.transport.call(target.method, payload)
                 found = (answer.get("channel", target.channel), answer.get("ts") or target.ts or "")
+            answer = {"channel": found[0], "ts": found[1]}
         except SlackRateLimited as exc:
             self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
         except SlackUnavailable as exc:
@@ -225,19 +230,21 @@ class OutboxSender:
             log.exception("outbox: message %s (%s) could not be prepared", message.id, message.template)
             self._reschedule(message.id, delay=None, error=repr(exc), maybe_sent=False)
         else:
-            self._mark_sent(message.id, *found, generation=message.generation)
+            self._mark_sent(message.id, answer, generation=message.generation)
 
-    def _mark_sent(self, message_id: int, channel: str, ts: str, *, generation: int) -> None:
+    def _mark_sent(self, message_id: int, answer: dict[str, Any], *, generation: int) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id)
             if message.generation != generation:  # newer content arrived meanwhile: send that too
                 message.lease_until, message.next_attempt_at = None, self.clock()
                 uow.commit()
                 return
-            message.status, message.sent_channel, message.sent_ts = OutboxStatus.SENT, channel, ts
+            channel = answer.get("channel")
+            message.status, message.sent_channel = OutboxStatus.SENT, channel if isinstance(channel, str) else None
+            message.sent_ts = answer.get("ts") if isinstance(answer.get("ts"), str) else None
             message.sent_at, message.lease_until, message.last_error = self.clock(), None, None
             if message.on_sent:
-                SENT_HOOKS[message.on_sent](uow, message, channel, ts)
+                self.sent_hooks[message.on_sent](uow, message, answer)
             uow.commit()
 
     def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool) -> None:
@@ -259,5 +266,7 @@ class OutboxSender:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id)
             message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
+            if message.on_failed:
+                self.failed_hooks[message.on_failed](uow, message, error)
             uow.commit()
         log.error("outbox: Slack refused message %s: %s", message_id, error)

@@ -21,7 +21,7 @@ class HazardRepository(Protocol):
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             limit: int = 50) -> list[Hazard]:
+             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
         """Cases matching every given filter, oldest first."""
 
 
@@ -89,6 +89,18 @@ class ScheduleRepository(Protocol):
         """Drop pending reminders of occurrences still to come."""
 
 
+class IncidentRepository(Protocol):
+    def add(self, incident: Any) -> None: ...
+
+    def get(self, reference: str, *, lock: bool = False) -> Any | None:
+        """None when no incident has that reference. lock: hold it until commit."""
+
+    def by_channel(self, channel_id: str) -> Any | None:
+        """The incident whose own channel this is, if any."""
+
+    def find(self, *, statuses: Iterable[str]) -> list[Any]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -98,6 +110,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     plans: PlanRepository
     schedule: ScheduleRepository
+    incidents: IncidentRepository
 
     def __enter__(self) -> Self: ...
 

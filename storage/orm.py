@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
 from bot.hazard_workflow import Hazard, HazardCategory, HazardStatus, Severity
+from bot.incidents import Incident, IncidentStatus, IncidentType
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
 from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
@@ -96,6 +97,7 @@ hazards = Table(
     Column("closed_at", UtcDateTime),
     Column("prompt_key", String(200)),
     Column("revision", Integer, nullable=False, server_default="1"),
+    Column("incident_ref", String(32), index=True),
 )
 
 case_events = Table(
@@ -137,6 +139,8 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("thread_of", String(32)),
     Column("update_of", String(200)),
+    Column("method", String(64), nullable=False, server_default="chat.postMessage"),
+    Column("on_failed", String(32)),
     Column("generation", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
@@ -189,6 +193,34 @@ reminder_jobs = Table(
     Index("ix_reminder_jobs_due", "state", "fire_at"),
 )
 
+incidents = Table(
+    "incidents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("kind", _enum(IncidentType, "incident_type"), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("injured", Integer, nullable=False),
+    Column("injured_names", Text, nullable=False),
+    Column("immediate_actions", Text, nullable=False),
+    Column("reporter_id", String(32), nullable=False),
+    Column("department_key", String(64)),
+    Column("confidential", Boolean, nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("status", _enum(IncidentStatus, "incident_status"), nullable=False),
+    Column("channel_id", String(32), index=True),
+    Column("channel_failed", Text),
+    Column("thread_channel", String(32)),
+    Column("thread_ts", String(32)),
+    Column("checklist", JSON, nullable=False),
+    Column("authority_report", JSON),
+    Column("root_cause", Text),
+    Column("lessons", Text),
+    Column("closed_at", UtcDateTime),
+    Column("revision", Integer, nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -207,4 +239,6 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Plan, plans)
     mapper_registry.map_imperatively(Occurrence, occurrences)
     mapper_registry.map_imperatively(ReminderJob, reminder_jobs)
+    mapper_registry.map_imperatively(Incident, incidents, version_id_col=incidents.c.revision,
+                                     version_id_generator=False)
     _mapped = True

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.errors import Conflict
 from bot.hazard_workflow import Hazard
+from bot.incidents import Incident
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
 from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
@@ -34,8 +35,10 @@ class SqlHazards:
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             limit: int = 50) -> list[Hazard]:
+             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
         query = select(Hazard).order_by(Hazard.id).limit(limit)
+        if incident_ref is not None:
+            query = query.where(Hazard.incident_ref == incident_ref)
         if reporter_id is not None:
             query = query.where(Hazard.reporter_id == reporter_id)
         if assignee_id is not None:
@@ -217,6 +220,24 @@ class SqlSchedule:
                 reminder_jobs.c.occurrence_id.is_not(None)))))
 
 
+class SqlIncidents:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, incident: Incident) -> None:
+        self._s.add(incident)
+
+    def get(self, reference: str, *, lock: bool = False) -> Incident | None:
+        query = select(Incident).where(Incident.reference == reference)
+        return self._s.scalars(query.with_for_update() if lock else query).one_or_none()
+
+    def by_channel(self, channel_id: str) -> Incident | None:
+        return self._s.scalars(select(Incident).where(Incident.channel_id == channel_id)).first()
+
+    def find(self, *, statuses: Iterable[str]) -> list[Incident]:
+        return list(self._s.scalars(select(Incident).where(Incident.status.in_(list(statuses))).order_by(Incident.id)))
+
+
 class SqlUnitOfWork:
     def __init__(
         self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None
@@ -232,6 +253,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.plans = SqlPlans(self.session)
         self.schedule = SqlSchedule(self.session)
+        self.incidents = SqlIncidents(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
