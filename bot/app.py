@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 import handlers
 from bot import hazard_messages
 from bot.config import Settings
+from bot.incidents import incident_hooks
 from bot.org import Org, load_org
 from bot.outbox import OutboxSender, Pace
 from bot.scheduler import Scheduler
@@ -103,9 +104,11 @@ def create_app(
 
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org), clock=clock)
+    incident_sent, incident_failed = incident_hooks(org, clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
-                          sent_hooks={**hazard_messages.SENT_HOOKS})
+                          sent_hooks={**hazard_messages.SENT_HOOKS, **incident_sent},
+                          failed_hooks=incident_failed)
     sender_ref.append(sender)
     bolt = App(
         client=client,

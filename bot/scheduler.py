@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.hazard_messages import case_context
 from bot.hazard_workflow import HazardStatus
+from bot.incidents import context_of, overdue_authority_reports
 from bot.org import Org
 from bot.outbox import OutboxMessage
 from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob, parse_offset
@@ -48,6 +49,9 @@ class Scheduler:
         now = self.clock()
         with self.uow_factory() as uow:
             self._materialize(uow, now)
+            uow.commit()
+        with self.uow_factory() as uow:
+            self._authority_reports(uow, now)
             uow.commit()
         processed = 0
         while True:
@@ -92,6 +96,15 @@ class Scheduler:
                                ("deadline:management", deadline + escalation.management.delta)):
                 uow.schedule.add_job(ReminderJob(key=f"hz:{hazard.reference}:{stamp}:{kind}", kind=kind,
                                                  fire_at=fire, hazard_ref=hazard.reference))
+
+    def _authority_reports(self, uow: UnitOfWork, now: datetime) -> None:
+        """An incident not reported to the higher authority in time goes to management (5.2.3), once."""
+        for incident in overdue_authority_reports(uow, self.org, now):
+            context = {**context_of(incident, self.org), "notice": "authority_overdue"}
+            for manager in self.org.management.members:
+                uow.outbox.add(OutboxMessage(key=f"{incident.reference}:authority-overdue:{manager}",
+                                             recipient=manager, template="incident.alert", context=context,
+                                             created_at=now, subject=incident.reference))
 
     # -- process -----------------------------------------------------------------------------------
 

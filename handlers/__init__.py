@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import hazard, hazard_steps, plans
+from handlers import hazard, hazard_steps, incidents, plans
 from handlers.errors import register_error_handler
 
 
@@ -15,3 +15,4 @@ def register(app: App, services: Services) -> None:
     hazard.register(app, services)
     hazard_steps.register(app, services)
     plans.register(app, services)
+    incidents.register(app, services)

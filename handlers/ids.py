@@ -22,6 +22,7 @@ def step_action_id(step: Step) -> str:
 class Command(StrEnum):
     HAZARD = "/hazard"
     SAFETY = "/safety"
+    INCIDENT = "/incident"
 
 
 class CallbackId(StrEnum):
@@ -29,6 +30,11 @@ class CallbackId(StrEnum):
     REPORT_HAZARD_MODAL = "hazard_report"
     HAZARD_REPORTED_MODAL = "hazard_reported"
     HAZARD_STEP_MODAL = "hazard_step"
+    REPORT_INCIDENT_SHORTCUT = "report_incident"  # message shortcut
+    ADD_TO_TIMELINE_SHORTCUT = "incident_timeline"  # message shortcut
+    INCIDENT_MODAL = "incident_report"
+    INCIDENT_AUTHORITY_MODAL = "incident_authority"
+    INCIDENT_CLOSE_MODAL = "incident_close"
     PLAN_MODAL = "plan_edit"
     PLAN_DONE_MODAL = "plan_done"
 
@@ -64,6 +70,20 @@ class BlockId(StrEnum):
     PLAN_RULE = "pl_rule"
     PLAN_OFFSETS = "pl_offsets"
     PLAN_HOLIDAYS = "pl_holidays"
+    INC_KIND = "in_kind"
+    INC_OCCURRED = "in_occurred"
+    INC_LOCATION = "in_location"
+    INC_DESCRIPTION = "in_description"
+    INC_INJURED = "in_injured"
+    INC_INJURED_NAMES = "in_injured_names"
+    INC_ACTIONS_TAKEN = "in_actions_taken"
+    INC_DEPARTMENT = "in_department"
+    INC_CONFIDENTIAL = "in_confidential"
+    INC_AUTHORITY = "in_authority"
+    INC_REPORTED_ON = "in_reported_on"
+    INC_NUMBER = "in_number"
+    INC_ROOT_CAUSE = "in_root_cause"
+    INC_LESSONS = "in_lessons"
     DONE_DATE = "dn_date"
     DONE_NOTES = "dn_notes"
     DONE_ATTENDANCE = "dn_attendance"
@@ -81,3 +101,13 @@ class ActionId(StrEnum):
     FIELD = "value"  # the single element of each step-modal and plan-modal input block
     PLAN_MENU = "plan_menu"  # overflow menu of a plan in /safety plans: edit, pause, resume, delete
     PLAN_DONE = "plan_done"  # the Done button on a reminder
+    INCIDENT_START = "inc_start"
+    INCIDENT_AUTHORITY = "inc_authority"
+    INCIDENT_CLOSE = "inc_close"
+    INCIDENT_EXPORT = "inc_export"
+    INCIDENT_TICK = "inc_tick"
+
+
+def action_blocks(i: int) -> tuple[str, str, str]:
+    """Block ids of the i-th corrective action row in the close modal (measures, owner, deadline)."""
+    return f"in_action_{i}", f"in_owner_{i}", f"in_deadline_{i}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handlers import incident_views as iv
 from handlers.hazard_views import build_card
 from handlers.plan_views import build_overdue, build_reminder
 from handlers.step_views import build_calendar_notice, build_notice, build_step_line
@@ -18,9 +19,24 @@ TEMPLATES: dict[str, Builder] = {
     "calendar.unknown_year": build_calendar_notice,
     "plan.reminder": build_reminder,
     "plan.overdue": build_overdue,
+    "incident.post": iv.build_incident_post,
+    "incident.alert": iv.build_incident_alert,
+    "incident.receipt": iv.build_incident_receipt,
+    "incident.summary": iv.build_incident_summary,
+    "incident.line": iv.build_incident_line,
+    "incident.checklist": iv.build_checklist,
+    "incident.create_channel": iv.build_create_channel,
+    "incident.invite": iv.build_invite,
+    "incident.pin": iv.build_pin,
+    "incident.report_file": iv.build_report_file,
 }
+
+
+# Arguments of Web API calls other than posts: passed through as they are.
+CALLS = {"incident.create_channel", "incident.invite", "incident.pin", "incident.report_file"}
 
 
 class BlockKitRenderer:
     def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
-        return {**TEMPLATES[template](context, locale), "unfurl_links": False, "unfurl_media": False}
+        rendered = TEMPLATES[template](context, locale)
+        return rendered if template in CALLS else {**rendered, "unfurl_links": False, "unfurl_media": False}

@@ -34,7 +34,9 @@ class WebApiTransport:
 
     def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
-            if method.startswith(_JSON_METHODS):
+            if method == "files.upload":  # the v2 upload: three calls, done by slack_sdk
+                response = self._client.files_upload_v2(**payload)
+            elif method.startswith(_JSON_METHODS):
                 response = self._client.api_call(method, json=payload)
             else:
                 response = self._client.api_call(method, params=payload)

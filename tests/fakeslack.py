@@ -262,7 +262,11 @@ class FakeSlack:
             "conversations.create": self._conversations_create,
             "conversations.invite": self._conversations_invite,
             "pins.add": self._ok,
+            "files.getUploadURLExternal": self._files_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes uploaded
+        self.shared_files: list[JsonDict] = []  # {"id", "title", "channel", "content"} once completed
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -476,6 +480,10 @@ class FakeSlack:
             method = path[5:]
         elif path.startswith("/respond/"):
             method = "response_url"
+        elif path.startswith("/upload/"):  # the upload URL that files.getUploadURLExternal hands out
+            with self._cond:
+                self.uploads[path[8:]] = body
+            return _Answer(200, b"OK - " + str(len(body)).encode(), content_type="text/plain")
         else:
             return _Answer(404, _json_bytes({"ok": False, "error": "unknown_method"}))
 
@@ -619,6 +627,23 @@ class FakeSlack:
         return out
 
     # ------------------------------------------------------------------ method handlers
+
+    def _files_upload_url(self, params: JsonDict) -> JsonDict:
+        if not params.get("filename") or not str(params.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, params: JsonDict) -> JsonDict:
+        files = params.get("files")
+        if isinstance(files, str):
+            files = json.loads(files)
+        if not files or any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        shared = [{"id": f["id"], "title": f.get("title") or "", "channel": params.get("channel_id"),
+                   "content": self.uploads[f["id"]].decode("utf-8", errors="replace")} for f in files]
+        self.shared_files.extend(shared)
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
 
     @staticmethod
     def _ok(params: JsonDict) -> JsonDict:

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from bot.hazard_messages import NOTICE_KINDS as NOTICES
 from bot.hazard_workflow import HazardCategory, HazardStatus, Severity, Step
 from bot.i18n import LOCALES_DIR, SUPPORTED, normalize, t
+from bot.incidents import IncidentType
 from bot.plans import OFFSETS, PlanKind
 from bot.recurrence import Pattern
 from handlers.ids import BlockId
@@ -53,6 +54,8 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "action": ["pause", "resume", "delete"],
     "kind": [v.value for v in PlanKind],
     "context['level']": ["owner", "head", "safety"],
+    "it.value": [v.value for v in IncidentType],
+    "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 
