@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -25,6 +26,7 @@ from bot.outbox import OutboxSender, Pace
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.workdays import WorkCalendar
+from handlers.background import Background
 from handlers.http import build_asgi
 from handlers.render import BlockKitRenderer
 from handlers.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
@@ -46,6 +48,7 @@ class Runtime:
     services: Services
     sender: OutboxSender
     scheduler: Scheduler
+    background: Background
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _clock: BackgroundScheduler | None = None
@@ -77,6 +80,7 @@ class Runtime:
             self._clock.shutdown(wait=True)
         self.stop.set()
         self.sender.wake()
+        self.background.shutdown()
         for thread in self._threads:
             thread.join(timeout=15)
         self.engine.dispose()
@@ -114,10 +118,12 @@ def create_app(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
         process_before_response=True,  # listeners ack first; slow work runs in lazy listeners
+        listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="bolt-lazy"),
         token_verification_enabled=False,
         logger=logging.getLogger("safetybot.bolt"),
     )
-    handlers.register(bolt, services)
+    background = Background()
+    handlers.register(bolt, services, background)
     scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
-                   scheduler=scheduler)
+                   scheduler=scheduler, background=background)

@@ -158,7 +158,7 @@ def queue_step(uow: UnitOfWork, hazard: Hazard, event: CaseEvent, org: Org, *, p
 
 
 def _record_case_thread(uow: UnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:
-    hazard = uow.hazards.get(message.subject or "")
+    hazard = uow.hazards.get(message.subject or "", lock=True)  # a step may be changing the case right now
     if hazard is not None:
         hazard.record_thread(answer["channel"], answer["ts"])
 

@@ -286,12 +286,12 @@ def incident_hooks(org: Org, clock: Clock) -> tuple[dict[str, Any], dict[str, An
     """What the outbox does with Slack's answers for incidents: (sent hooks, failed hooks)."""
 
     def record_thread(uow: UnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:
-        incident = uow.incidents.get(message.subject or "")
+        incident = uow.incidents.get(message.subject or "", lock=True)
         if incident is not None and incident.thread_ts is None:
             incident.thread_channel, incident.thread_ts = answer["channel"], answer["ts"]
 
     def channel_made(uow: UnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:
-        incident = uow.incidents.get(message.subject or "")
+        incident = uow.incidents.get(message.subject or "", lock=True)
         if incident is None:
             return
         incident.channel_id = answer["channel"]["id"]
@@ -305,13 +305,13 @@ def incident_hooks(org: Org, clock: Clock) -> tuple[dict[str, Any], dict[str, An
         uow.events.append(incident.step("channel_created", "USAFETYBOT", now, channel=incident.channel_id))
 
     def pin(uow: UnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:
-        incident = uow.incidents.get(message.subject or "")
+        incident = uow.incidents.get(message.subject or "", lock=True)
         if incident is not None:
             _Out(uow, incident, org, clock()).send("pin", answer["channel"], "incident.pin",
                                                    {"ts": answer["ts"]}, method="pins.add")
 
     def channel_failed(uow: UnitOfWork, message: OutboxMessage, error: str) -> None:
-        incident = uow.incidents.get(message.subject or "")
+        incident = uow.incidents.get(message.subject or "", lock=True)
         if incident is None:
             return
         incident.channel_failed = error

@@ -179,9 +179,10 @@ class OutboxSender:
                 if case is not None and case.thread_ts:
                     return Target("chat.postMessage", case.thread_channel or message.recipient,
                                   thread_ts=case.thread_ts)
-                if message.attempts < 30:
+                parent = uow.outbox.by_key(f"{message.thread_of}:safety-post")
+                if parent is not None and parent.status is OutboxStatus.PENDING:
                     return None
-                # The case's post never went out: a reply at the top level beats no message at all.
+                # The case's post was refused for good: a reply at the top level beats no message at all.
             return Target("chat.postMessage", message.recipient)
 
     def _deliver(self, message: OutboxMessage) -> None:
@@ -196,8 +197,8 @@ class OutboxSender:
                 return
             target = self._target(message)
             if target is None:
-                self._reschedule(message.id, delay=2.0, error="waiting for the message it refers to",
-                                 maybe_sent=False)
+                self._reschedule(message.id, delay=0.5, error="waiting for the message it refers to",
+                                 maybe_sent=False, quiet=True)
                 return
             found = None
             if target.method == "chat.postMessage" and message.maybe_sent and message.first_attempt_at:
@@ -247,7 +248,8 @@ class OutboxSender:
                 self.sent_hooks[message.on_sent](uow, message, answer)
             uow.commit()
 
-    def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool) -> None:
+    def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool,
+                    quiet: bool = False) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id)
             message.lease_until, message.last_error = None, error[:500]
@@ -257,10 +259,13 @@ class OutboxSender:
                 uow.commit()
                 log.error("outbox: giving up on message %s after %s attempts: %s", message_id, message.attempts, error)
                 return
+            if quiet:  # waiting for another message is not an attempt
+                message.attempts -= 1
             wait = delay if delay is not None else self.retry.delay(message.attempts)
             message.next_attempt_at = self.clock() + timedelta(seconds=wait)
             uow.commit()
-        log.warning("outbox: message %s not delivered (%s); next try in %.1fs", message_id, error, wait)
+        (log.debug if quiet else log.warning)("outbox: message %s not delivered (%s); next try in %.1fs",
+                                              message_id, error, wait)
 
     def _give_up(self, message_id: int, error: str) -> None:
         with self.uow_factory() as uow:

@@ -20,6 +20,7 @@ from bot.hazards import ReportHazard, my_cases, report_hazard, reveal_reporter, 
 from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
+from handlers.background import HEAD_START_SECONDS, Background
 from handlers.errors import log_unexpected
 from handlers.hazard_views import (
     build_apology_modal,
@@ -77,7 +78,7 @@ def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | 
     )
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, services: Services, background: Background) -> None:
     org = services.org
 
     def ack_now(ack: Ack) -> None:
@@ -155,7 +156,15 @@ def register(app: App, services: Services) -> None:
             return
         respond(**build_reporter_revealed(reference=reference, reporter_id=reporter, locale=locale))
 
-    app.command(Command.HAZARD)(ack=ack_now, lazy=[on_command])
-    app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(ack=ack_now, lazy=[open_from_shortcut])
+    def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        background.start(on_command, body, client, respond, body=body).wait(HEAD_START_SECONDS)
+        ack()
+
+    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        background.start(open_from_shortcut, body, client, body=body).wait(HEAD_START_SECONDS)
+        ack()
+
+    app.command(Command.HAZARD)(command_ack)
+    app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(shortcut_ack)
     app.view_submission(CallbackId.REPORT_HAZARD_MODAL)(submit_report)
     app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[reveal])
