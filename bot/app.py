@@ -63,10 +63,13 @@ class Runtime:
         so every copy of the bot can run its own clock without sending anything twice.
         """
         self._threads.append(self.sender.start(self.stop))
+        warm = threading.Thread(target=self.services.locales.warm, name="locales", daemon=True)
+        warm.start()
         if schedule:
             self._clock = BackgroundScheduler(timezone="UTC")
             self._clock.add_job(self._tick, "interval", seconds=self.settings.scheduler_interval_seconds,
                                 next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+            self._clock.add_job(self.services.locales.warm, "interval", hours=6)
             self._clock.start()
 
     def _tick(self) -> None:

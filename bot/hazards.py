@@ -179,8 +179,8 @@ def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalend
         queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
         if cmd.step is Step.VERIFY:
             on_rectification_verified(uow, hazard, org, now)
-        if org.working_days and hazard.deadline_at and not calendar.knows_year(hazard.deadline_at.year):
-            year = hazard.deadline_at.astimezone(org.tz).year
+        year = hazard.deadline_at.astimezone(org.tz).year if hazard.deadline_at else None
+        if org.working_days and year and not calendar.knows_year(year):
             uow.outbox.add(OutboxMessage(  # once a year, whatever the number of cases: the key is the year
                 key=f"calendar-unknown:{year}", recipient=org.safety_department.channel,
                 template="calendar.unknown_year", context={"year": year}, created_at=now))
@@ -222,7 +222,7 @@ def view_case(reference: str, *, viewer_id: str, uow: UnitOfWork, org: Org) -> C
             reporter_id=None if hide else hazard.reporter_id,
             severity=hazard.severity.value if hazard.severity else None, deadline_at=hazard.deadline_at,
             assignee_id=hazard.assignee_id, measures=hazard.measures, last_reason=hazard.last_reason,
-            timeline=[{"action": e.action, "actor": None if hide and e.actor_id == hazard.reporter_id else e.actor_id,
+            timeline=[{"action": e.action, "actor": None if hide and e.action == "reported" else e.actor_id,
                        "at": e.at} for e in events],
         )
 

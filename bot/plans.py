@@ -86,6 +86,7 @@ class Plan:
     paused: bool = False
     deleted_at: datetime | None = None
     materialized_until: datetime | None = None
+    scheduled_since: datetime | None = None  # when the current schedule was set: no reminder owed before
     id: int | None = None
 
     @property
@@ -217,7 +218,8 @@ def save_plan(cmd: PlanInput, *, actor_id: str | None, uow: UnitOfWork, org: Org
             plan = Plan(key=cmd.key or _slug(cmd.title, lambda k: uow.plans.get(k) is not None), kind=cmd.kind,
                         title=cmd.title.strip(), owner_id=cmd.owner_id, audience=cmd.audience.model_dump(),
                         rule=cmd.rule, start_date=cmd.start, time_of_day=cmd.time_of_day, offsets=cmd.offsets,
-                        created_at=now, details=cmd.details.strip(), move_off_holidays=cmd.move_off_holidays)
+                        created_at=now, details=cmd.details.strip(), move_off_holidays=cmd.move_off_holidays,
+                        scheduled_since=now)
             uow.plans.add(plan)
         else:
             schedule_changed = (plan.rule, plan.start_date, plan.time_of_day, plan.offsets, plan.move_off_holidays) != (
@@ -228,17 +230,24 @@ def save_plan(cmd: PlanInput, *, actor_id: str | None, uow: UnitOfWork, org: Org
             plan.offsets, plan.move_off_holidays, plan.deleted_at = cmd.offsets, cmd.move_off_holidays, None
             if schedule_changed:  # forget future occurrences not yet reminded of; they are recomputed
                 uow.schedule.forget_future(plan, now=now)
-                plan.materialized_until = now
+                plan.materialized_until, plan.scheduled_since = now, now
         uow.commit()
         return plan
 
 
-def set_paused(key: str, paused: bool, *, actor_id: str, uow: UnitOfWork, org: Org) -> Plan:
+def set_paused(key: str, paused: bool, *, actor_id: str, uow: UnitOfWork, org: Org,
+               clock: Clock = lambda: datetime.now(UTC)) -> Plan:
+    """Pause or resume. What fell due during a pause is not owed afterwards: resuming starts afresh."""
     _require_officer(actor_id, org)
+    now = clock()
     with uow:
         plan = uow.plans.get(key)
         if plan is None or plan.deleted_at is not None:
             raise NotFound("error.plan_not_found", plan=key)
+        if plan.paused and not paused:
+            uow.schedule.skip_until(plan, now=now)
+            plan.materialized_until = max(plan.materialized_until or now, now)
+            plan.scheduled_since = now
         plan.paused = paused
         uow.commit()
         return plan

@@ -85,6 +85,9 @@ class ScheduleRepository(Protocol):
 
     def later_due(self, job: Any, *, prefix: str, now: datetime) -> bool: ...
 
+    def skip_until(self, plan: Any, *, now: datetime) -> None:
+        """Mark pending jobs of the plan due before `now` as skipped."""
+
     def forget_future(self, plan: Any, *, now: datetime) -> None:
         """Drop pending reminders of occurrences still to come."""
 
@@ -167,3 +170,6 @@ class Directory(Protocol):
 class LocaleResolver(Protocol):
     def locale_for(self, recipient: str) -> str:
         """'zh-CN' or 'en' for a user or channel id; never raises (falls back to the company default)."""
+
+    def warm(self) -> int:
+        """Learn many people's languages at once (before a large fan-out); returns how many."""

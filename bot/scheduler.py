@@ -66,6 +66,16 @@ class Scheduler:
 
     # -- materialize -------------------------------------------------------------------------------
 
+    def _shift(self, moment: datetime, amount: str, sign: int) -> datetime:
+        """`moment` moved by "7d" or "24h": days on the company's calendar (a reminder 7 days before a 09:00
+        drill is at 09:00 also across a daylight-saving change), hours as elapsed time."""
+        delta = parse_offset(amount)
+        if amount.endswith("h"):
+            return moment + sign * delta
+        local = moment.astimezone(self.org.tz)
+        day = local.date() + sign * timedelta(days=delta.days)
+        return datetime.combine(day, local.time(), tzinfo=self.org.tz).astimezone(UTC)
+
     def _materialize(self, uow: UnitOfWork, now: datetime) -> None:
         until = now + self.lookahead
         reminders = self.org.reminders
@@ -73,13 +83,14 @@ class Scheduler:
             after = plan.materialized_until or plan.created_at - timedelta(seconds=1)
             if after >= until:
                 continue
+            since = plan.scheduled_since or plan.created_at  # nothing is owed from before the schedule existed
             for due in occurrences(plan.recurrence, tz=self.org.tz, after=after, until=until, calendar=self.calendar):
                 occurrence_id = uow.schedule.add_occurrence(plan_id=plan.id, due_at=due)
-                jobs = [(f"remind:{o}", due - parse_offset(o)) for o in plan.offsets]
-                jobs = [(kind, fire) for kind, fire in jobs if fire >= plan.created_at]  # nothing owed from before
-                jobs += [("overdue:owner", due + reminders.overdue_owner.delta),
-                         ("overdue:head", due + reminders.overdue_head.delta),
-                         ("overdue:safety", due + reminders.overdue_safety.delta)]
+                jobs = [(f"remind:{o}", self._shift(due, o, -1)) for o in plan.offsets]
+                jobs = [(kind, fire) for kind, fire in jobs if fire >= since]
+                jobs += [("overdue:owner", self._shift(due, str(reminders.overdue_owner), 1)),
+                         ("overdue:head", self._shift(due, str(reminders.overdue_head), 1)),
+                         ("overdue:safety", self._shift(due, str(reminders.overdue_safety), 1))]
                 for kind, fire in jobs:
                     uow.schedule.add_job(ReminderJob(key=f"occ:{occurrence_id}:{kind}", kind=kind, fire_at=fire,
                                                      occurrence_id=occurrence_id))
@@ -138,11 +149,11 @@ class Scheduler:
             return JobState.SENT
         level = job.kind.split(":")[1]
         owner_department = self.org.department_of(plan.owner_id)
-        targets = {"owner": [plan.owner_id],
-                   "head": [owner_department.head] if owner_department else [],
+        head = owner_department.head if owner_department else None
+        if level == "head" and head in (None, plan.owner_id):
+            return JobState.SKIPPED  # no head above the owner: the safety department is next anyway
+        targets = {"owner": [plan.owner_id], "head": [head],
                    "safety": [self.org.safety_department.channel]}[level]
-        if not targets:  # an owner outside every department: straight to the safety department
-            targets = [self.org.safety_department.channel]
         for target in targets:
             self._queue(uow, job, target, "plan.overdue", {**context, "level": level}, now)
         return JobState.SENT

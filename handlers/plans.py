@@ -161,7 +161,8 @@ def register(app: App, services: Services) -> None:
             if action == "delete":
                 delete_plan(key, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
             else:
-                set_paused(key, action == "pause", actor_id=user_id, uow=services.uow(), org=org)
+                set_paused(key, action == "pause", actor_id=user_id, uow=services.uow(), org=org,
+                           clock=services.clock)
             respond(text=t(f"plan.menu.{action}.done", locale, plan=key), response_type="ephemeral",
                     replace_original=False)
         except DomainError as exc:

@@ -101,6 +101,24 @@ class SlackLocales:
             self._cache[recipient] = (now + ttl, locale)
         return locale
 
+    def warm(self) -> int:
+        """Learn everyone's language with `users.list` (one call per 1,000 people), so a reminder to the whole
+        company does not need a `users.info` per person. Returns how many people it learned about."""
+        learned, cursor, until = 0, None, time.monotonic() + self._ttl
+        while True:
+            try:
+                page = self._client.users_list(include_locale=True, limit=1000, cursor=cursor)
+            except Exception as exc:
+                log.warning("users.list failed: %s; languages are looked up one by one", exc)
+                return learned
+            with self._lock:
+                for member in page.get("members", []):
+                    self._cache[member["id"]] = (until, normalize(member.get("locale"), self._default))
+                    learned += 1
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return learned
+
 
 class SlackDirectory:
     """Is this a real, active person? (users.info; a deactivated account or a bot is not.)"""

@@ -162,6 +162,7 @@ plans = Table(
     Column("paused", Boolean, nullable=False),
     Column("deleted_at", UtcDateTime),
     Column("materialized_until", UtcDateTime),
+    Column("scheduled_since", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
 )
 

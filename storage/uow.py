@@ -30,7 +30,7 @@ class SqlHazards:
     def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
         query = select(Hazard).where(Hazard.reference == reference)
         if lock:  # PostgreSQL: a second step on the same case waits here and then sees the first one's result
-            query = query.with_for_update()
+            query = query.with_for_update().execution_options(populate_existing=True)
         return self._s.scalars(query).one_or_none()
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
@@ -208,6 +208,13 @@ class SqlSchedule:
             same, ReminderJob.kind.startswith(prefix), ReminderJob.fire_at > job.fire_at,
             ReminderJob.fire_at <= now, ReminderJob.id != job.id).limit(1)) is not None
 
+    def skip_until(self, plan: Plan, *, now: datetime) -> None:
+        """Mark the plan's pending jobs that fell due before `now` as skipped (a pause just ended)."""
+        mine = select(occurrences.c.id).where(occurrences.c.plan_id == plan.id)
+        self._s.execute(reminder_jobs.update().where(
+            reminder_jobs.c.occurrence_id.in_(mine), reminder_jobs.c.state == JobState.PENDING.value,
+            reminder_jobs.c.fire_at <= now).values(state=JobState.SKIPPED.value, processed_at=now))
+
     def forget_future(self, plan: Plan, *, now: datetime) -> None:
         """Drop reminders not yet sent for occurrences still to come (the schedule changed)."""
         future = select(occurrences.c.id).where(occurrences.c.plan_id == plan.id, occurrences.c.due_at > now,
@@ -229,7 +236,9 @@ class SqlIncidents:
 
     def get(self, reference: str, *, lock: bool = False) -> Incident | None:
         query = select(Incident).where(Incident.reference == reference)
-        return self._s.scalars(query.with_for_update() if lock else query).one_or_none()
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self._s.scalars(query).one_or_none()
 
     def by_channel(self, channel_id: str) -> Incident | None:
         return self._s.scalars(select(Incident).where(Incident.channel_id == channel_id)).first()

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("paused", sa.Boolean(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True)),
         sa.Column("materialized_until", sa.DateTime(timezone=True)),
+        sa.Column("scheduled_since", sa.DateTime(timezone=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("key", name="uq_plans_key"),
     )
