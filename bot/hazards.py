@@ -26,7 +26,7 @@ from bot.hazard_workflow import (
     check_input,
     roles_of,
 )
-from bot.incidents import on_rectification_verified
+from bot.incidents import on_rectification_step
 from bot.model import CaseEvent, Photo, format_reference
 from bot.org import Org
 from bot.outbox import OutboxMessage
@@ -177,8 +177,7 @@ def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalend
         event = hazard.apply(cmd, roles=_roles(cmd.actor_id, hazard, org), now=now, default_deadline=default)
         uow.events.append(event)
         queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
-        if cmd.step is Step.VERIFY:
-            on_rectification_verified(uow, hazard, org, now)
+        on_rectification_step(uow, hazard, org, now)
         year = hazard.deadline_at.astimezone(org.tz).year if hazard.deadline_at else None
         if org.working_days and year and not calendar.knows_year(year):
             uow.outbox.add(OutboxMessage(  # once a year, whatever the number of cases: the key is the year

@@ -162,7 +162,8 @@ def context_of(incident: Incident, org: Org) -> dict[str, Any]:
 class _Out:
     def __init__(self, uow: UnitOfWork, incident: Incident, org: Org, now: datetime) -> None:
         self.uow, self.incident, self.org, self.now = uow, incident, org, now
-        self.context = context_of(incident, org)
+        actions = uow.hazards.find(incident_ref=incident.reference, limit=100)
+        self.context = {**context_of(incident, org), "actions": [[h.reference, h.status.value] for h in actions]}
 
     def send(self, key: str, recipient: str, template: str, extra: dict[str, Any] | None = None,
              **fields: Any) -> None:
@@ -453,20 +454,19 @@ def _open_rectification(uow: UnitOfWork, incident: Incident, action: CorrectiveA
     return hazard.reference
 
 
-def on_rectification_verified(uow: UnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
-    """Called when a rectification closes: its incident is resolved once all its actions are verified."""
+def on_rectification_step(uow: UnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
+    """A corrective action moved: its incident shows the progress, and is resolved once all are verified."""
     if not hazard.incident_ref:
         return
     incident = uow.incidents.get(hazard.incident_ref, lock=True)
-    if incident is None or incident.status is not IncidentStatus.CLOSED:
+    if incident is None:
         return
     actions = uow.hazards.find(incident_ref=incident.reference, limit=100)
-    if all(h.status is HazardStatus.CLOSED for h in actions):
+    if incident.status is IncidentStatus.CLOSED and all(h.status is HazardStatus.CLOSED for h in actions):
         incident.status = IncidentStatus.RESOLVED
         uow.events.append(incident.step("resolved", hazard.assignee_id or "USAFETYBOT", now))
-        out = _Out(uow, incident, org, now)
-        out.thread(f"r{incident.revision}:resolved", {"line": "resolved", "actor": None})
-        _refresh_posts(out)
+        _Out(uow, incident, org, now).thread(f"r{incident.revision}:resolved", {"line": "resolved", "actor": None})
+    _refresh_posts(_Out(uow, incident, org, now))
 
 
 class ActionProgress(BaseModel):

@@ -99,6 +99,10 @@ def _progress(c: dict[str, Any], locale: str) -> Block:
                  if report else t("incident.authority.pending", locale))
     done = sum(1 for item in c.get("checklist", []) if item.get("done_by"))
     parts.append(t("incident.checklist.progress", locale, done=done, total=len(c.get("checklist", []))))
+    if c.get("actions"):
+        verified = sum(1 for _, status in c["actions"] if status == "closed")
+        parts.append(t("incident.actions.progress", locale, done=verified, total=len(c["actions"]),
+                       refs=", ".join(f"{ref} ({t('status.' + status, locale)})" for ref, status in c["actions"])))
     return {"type": "context", "elements": [mrkdwn(clip(" · ".join(parts), 3000))]}
 
 

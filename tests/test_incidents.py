@@ -229,3 +229,58 @@ def test_a_message_is_added_to_the_timeline_only_from_the_incident_channel(bot: 
     assert len(notes) == 1 and notes[0][1]["text"] == "Fire brigade arrived 10:42"
     assert notes[0][0] == "U0HEAD1" and "p1700000000000300" in notes[0][1]["permalink"]
 
+
+
+def test_starting_the_plan_twice_at_once_starts_it_once(bot: RunningBot) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.slack_payloads import block_actions
+
+    ref = str(report(bot)).split("*")[1]
+    settled(bot)
+    before = len(bot.fake.calls_to("response_url"))
+    clicks = [block_actions(user_id=user, action_id="inc_start", value=ref, channel_id="C0SAFETY",
+                            message_ts="1.1", response_url=f"{bot.fake.response_url_base}s{i}")
+              for i, user in enumerate(["U0SAFE1", "U0SAFE2"] * 3)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(lambda r: bot.slack.send(r).status_code, clicks)) == [200] * 6
+    replies = [c.params["text"] for c in bot.fake.wait_for("response_url", count=before + 6)[before:]]
+    started = [r for r in replies if r in (t("incident.started", "zh-CN", reference=ref),
+                                           t("incident.started", "en", reference=ref))]
+    assert len(started) == 1, replies
+    settled(bot)
+    assert len(bot.fake.calls_to("conversations.create")) == 1
+    with bot.runtime.services.uow() as uow:
+        assert [e.action for e in uow.events.for_case(ref)].count("plan_started") == 1
+
+
+def test_an_incident_not_reported_to_the_authority_in_time_reaches_management_once(bot: RunningBot) -> None:
+    ref = str(report(bot)).split("*")[1]
+    settled(bot)
+    scheduler = bot.runtime.scheduler
+    later = datetime.now(UTC) + timedelta(hours=2, minutes=5)  # report_within defaults to 2h
+    scheduler.clock = bot.runtime.sender.clock = lambda: later
+    for _ in range(3):
+        scheduler.tick()
+    settled(bot)
+    overdue = t("incident.authority.overdue", "zh-CN", reference=ref)
+    assert [m["text"] for m in bot.fake.messages("U0BOSS") if m["text"] == overdue] == [overdue]
+
+
+def test_the_safety_post_shows_the_progress_of_the_corrective_actions(bot: RunningBot) -> None:
+    ref = str(report(bot)).split("*")[1]
+    view = click(bot, "U0SAFE1", "inc_close", ref)["view"]
+    later = (datetime.now() + timedelta(days=7)).date().isoformat()
+    assert submit(bot, "U0SAFE1", view, {
+        "in_root_cause": {"value": plain_text("Wet floor")}, "in_lessons": {"value": plain_text("Signs")},
+        "in_action_0": {"value": plain_text("Buy warning signs")}, "in_owner_0": {"value": users_select("U0EMP1")},
+        "in_deadline_0": {"value": datepicker(later)}}) == {}
+    settled(bot)
+    with bot.runtime.services.uow() as uow:
+        action = uow.hazards.find(incident_ref=ref)[0].reference
+    step(bot, "U0EMP1", "complete", action, note="Bought")
+    settled(bot)
+    post = next(m for m in bot.fake.messages("C0SAFETY") if not m.get("thread_ts") and ref in str(m["blocks"][0]))
+    progress = t("incident.actions.progress", "zh-CN", done=0, total=1,
+                 refs=f"{action} ({t('status.completed', 'zh-CN')})")
+    assert progress in str(post["blocks"])
