@@ -14,21 +14,20 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, InvalidInput
+from bot.errors import DomainError
 from bot.hazard_workflow import HazardCategory
 from bot.hazards import ReportHazard, my_cases, report_hazard, reveal_reporter, view_case
 from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
 from handlers.background import HEAD_START_SECONDS, Background
-from handlers.errors import log_unexpected
 from handlers.hazard_views import (
-    build_apology_modal,
     build_report_modal,
     build_reported_modal,
     build_reporter_revealed,
 )
 from handlers.ids import ActionId, BlockId, CallbackId, Command
+from handlers.modals import answer_submission
 from handlers.step_views import build_case_status, build_help, build_my_cases
 
 log = logging.getLogger(__name__)
@@ -131,19 +130,13 @@ def register(app: App, services: Services, background: Background) -> None:
             meta = ReportModalMeta.model_validate_json(view.get("private_metadata") or "")
         except ValidationError:
             meta = ReportModalMeta(locale=services.locales.locale_for(user_id))
-        try:
-            command = parse_report(view, user_id=user_id, source_permalink=meta.source_permalink)
-            result = report_hazard(command, uow=services.uow(), org=org, clock=services.clock)
-        except InvalidInput as exc:
-            ack(response_action="errors",
-                errors={FIELD_BLOCKS[f]: t(key, meta.locale) for f, key in exc.fields.items()})
-            return
-        except Exception as exc:
-            ack(response_action="update",
-                view=build_apology_modal(locale=meta.locale, error_ref=log_unexpected(exc, body)))
-            return
-        ack(response_action="update", view=build_reported_modal(
-            locale=meta.locale, reference=result.reference, department_name=result.department_name))
+        answer_submission(
+            ack, body, locale=meta.locale, title=t("hazard.modal.title", meta.locale),
+            run=lambda: report_hazard(parse_report(view, user_id=user_id, source_permalink=meta.source_permalink),
+                                      uow=services.uow(), org=org, clock=services.clock),
+            block_of=lambda field: FIELD_BLOCKS[field],
+            done=lambda result: build_reported_modal(locale=meta.locale, reference=result.reference,
+                                                     department_name=result.department_name))
 
     def reveal(body: dict[str, Any], respond: Respond) -> None:
         user_id, reference = body["user"]["id"], body["actions"][0]["value"]

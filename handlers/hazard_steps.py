@@ -11,17 +11,17 @@ from pydantic import BaseModel
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, InvalidInput
+from bot.errors import DomainError
 from bot.hazard_workflow import Severity, Step, StepInput
 from bot.hazards import case_snapshot, check_step, take_step
 from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
 from bot.workdays import deadline_for
-from handlers.errors import log_unexpected
-from handlers.hazard_views import build_apology_modal, when
+from handlers.hazard_views import when
 from handlers.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, ActionId, BlockId, CallbackId
-from handlers.step_views import STEP_FIELDS, build_message_modal, build_step_done, build_step_modal
+from handlers.modals import answer_submission, refusal
+from handlers.step_views import STEP_FIELDS, build_step_done, build_step_modal
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,6 @@ class StepModalMeta(BaseModel):
     reference: str
     step: Step
     locale: str
-
-
-def refusal(exc: DomainError, locale: str) -> str:
-    params = dict(exc.params)
-    if "status" in params:
-        params["status"] = t(f"status.{params['status']}", locale)
-    return t(exc.key, locale, **params)
 
 
 def end_of_day(day: str, tz: ZoneInfo) -> datetime:
@@ -109,24 +102,14 @@ def register(app: App, services: Services) -> None:
             private_metadata=meta.model_dump_json()))
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
         meta = StepModalMeta.model_validate_json(view["private_metadata"])
-        try:
-            take_step(parse_step(view, meta, user_id=user_id, tz=org.tz), uow=services.uow(), org=org,
-                      calendar=services.calendar, directory=services.directory, clock=services.clock)
-        except InvalidInput as exc:
-            first = STEP_FIELDS[meta.step][0]
-            ack(response_action="errors", errors={
-                BLOCK_OF_FIELD.get(field, first): t(key, meta.locale) for field, key in exc.fields.items()})
-        except DomainError as exc:
-            ack(response_action="update", view=build_message_modal(
-                title=t(f"step.{meta.step.value}.title", meta.locale), text=refusal(exc, meta.locale),
-                locale=meta.locale))
-        except Exception as exc:
-            ack(response_action="update",
-                view=build_apology_modal(locale=meta.locale, error_ref=log_unexpected(exc, body)))
-        else:
-            ack()
+        first = STEP_FIELDS[meta.step][0]
+        answer_submission(
+            ack, body, locale=meta.locale, title=t(f"step.{meta.step.value}.title", meta.locale),
+            run=lambda: take_step(parse_step(view, meta, user_id=body["user"]["id"], tz=org.tz), uow=services.uow(),
+                                  org=org, calendar=services.calendar, directory=services.directory,
+                                  clock=services.clock),
+            block_of=lambda field: BLOCK_OF_FIELD.get(field, first))
 
     for step in Step:
         app.action(STEP_ACTION_PREFIX + step.value)(ack=ack_now, lazy=[on_button])

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, InvalidInput, NotAllowed
+from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.incidents import (
     MAX_ACTIONS,
@@ -28,11 +28,9 @@ from bot.incidents import (
     tick_item,
 )
 from bot.services import Services
-from handlers.errors import log_unexpected
-from handlers.hazard_steps import refusal
-from handlers.hazard_views import build_apology_modal
 from handlers.ids import ActionId, BlockId, CallbackId, Command, action_blocks
 from handlers.incident_views import build_authority_modal, build_close_modal, build_incident_modal
+from handlers.modals import answer_submission, refusal
 from handlers.step_views import build_message_modal
 
 REPORT_FIELDS = {"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED, "location": BlockId.INC_LOCATION,
@@ -116,35 +114,17 @@ def register(app: App, services: Services) -> None:
             return
         respond(text=t("incident.note_added", locale, reference=reference), response_type="ephemeral")
 
-    def submit(meta_locale: str, ack: Ack, body: dict[str, Any], run: Any, fields: Any, title: str) -> bool:
-        """Run a modal's use case; answer with field errors, a refusal or an apology. True on success."""
-        try:
-            run()
-        except InvalidInput as exc:
-            ack(response_action="errors", errors={fields(f): t(k, meta_locale) for f, k in exc.fields.items()})
-        except DomainError as exc:
-            ack(response_action="update", view=build_message_modal(title=title, text=refusal(exc, meta_locale),
-                                                                   locale=meta_locale))
-        except Exception as exc:
-            ack(response_action="update", view=build_apology_modal(locale=meta_locale,
-                                                                   error_ref=log_unexpected(exc, body)))
-        else:
-            return True
-        return False
-
     def on_report_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
-        made: list[str] = []
-
-        def run() -> None:
-            made.append(report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
-                                        org=org, clock=services.clock).reference)
-
-        if submit(meta.locale, ack, body, run, lambda f: REPORT_FIELDS.get(f, BlockId.INC_DESCRIPTION),
-                  t("incident.modal.title", meta.locale)):
-            ack(response_action="update", view=build_message_modal(
-                title=t("incident.modal.title", meta.locale),
-                text=t("incident.receipt", meta.locale, reference=made[0]), locale=meta.locale))
+        title = t("incident.modal.title", meta.locale)
+        answer_submission(
+            ack, body, locale=meta.locale, title=title,
+            run=lambda: report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
+                                        org=org, clock=services.clock),
+            block_of=lambda field: REPORT_FIELDS.get(field, BlockId.INC_DESCRIPTION),
+            done=lambda incident: build_message_modal(
+                title=title, text=t("incident.receipt", meta.locale, reference=incident.reference),
+                locale=meta.locale))
 
     def on_button(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         action, user_id = body["actions"][0], body["user"]["id"]
@@ -188,10 +168,10 @@ def register(app: App, services: Services) -> None:
                                   authority=v.get(BlockId.INC_AUTHORITY, {}).get("value") or "",
                                   reported_on=date.fromisoformat(picked) if picked else None,
                                   number=v.get(BlockId.INC_NUMBER, {}).get("value") or "")
-        if submit(meta.locale, ack, body, lambda: record_authority_report(
-                command, uow=services.uow(), org=org, clock=services.clock),
-                lambda f: AUTHORITY_FIELDS.get(f, BlockId.INC_AUTHORITY), t("incident.authority.title", meta.locale)):
-            ack()
+        answer_submission(
+            ack, body, locale=meta.locale, title=t("incident.authority.title", meta.locale),
+            run=lambda: record_authority_report(command, uow=services.uow(), org=org, clock=services.clock),
+            block_of=lambda field: AUTHORITY_FIELDS.get(field, BlockId.INC_AUTHORITY))
 
     def on_close_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
@@ -210,10 +190,11 @@ def register(app: App, services: Services) -> None:
         except ValidationError:
             ack(response_action="errors", errors={BlockId.INC_ROOT_CAUSE: t("error.blank", meta.locale)})
             return
-        if submit(meta.locale, ack, body, lambda: close_incident(
-                command, uow=services.uow(), org=org, directory=services.directory, clock=services.clock),
-                close_field_block, t("incident.close.title", meta.locale)):
-            ack()
+        answer_submission(
+            ack, body, locale=meta.locale, title=t("incident.close.title", meta.locale),
+            run=lambda: close_incident(command, uow=services.uow(), org=org, directory=services.directory,
+                                       clock=services.clock),
+            block_of=close_field_block)
 
     app.command(Command.INCIDENT)(ack=ack_now, lazy=[on_command])
     app.shortcut(CallbackId.REPORT_INCIDENT_SHORTCUT)(ack=ack_now, lazy=[on_report_shortcut])

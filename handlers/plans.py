@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, InvalidInput, NotAllowed
+from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.model import Photo
 from bot.plans import (
@@ -27,10 +27,8 @@ from bot.plans import (
 )
 from bot.recurrence import Pattern, RuleError, rule_for
 from bot.services import Services
-from handlers.errors import log_unexpected
-from handlers.hazard_steps import refusal
-from handlers.hazard_views import build_apology_modal
 from handlers.ids import ActionId, BlockId, CallbackId, Command
+from handlers.modals import answer_submission, refusal
 from handlers.plan_views import (
     build_done_modal,
     build_plan_list,
@@ -133,20 +131,11 @@ def register(app: App, services: Services) -> None:
 
     def on_plan_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = PlanModalMeta.model_validate_json(view["private_metadata"])
-        try:
-            save_plan(parse_plan(view, meta), actor_id=body["user"]["id"], uow=services.uow(), org=org,
-                      directory=services.directory, clock=services.clock)
-        except InvalidInput as exc:
-            ack(response_action="errors", errors={BLOCK_OF_FIELD.get(f, BlockId.PLAN_TITLE): t(k, meta.locale)
-                                                  for f, k in exc.fields.items()})
-        except DomainError as exc:
-            ack(response_action="update", view=build_message_modal(
-                title=t("plan.modal.new", meta.locale), text=refusal(exc, meta.locale), locale=meta.locale))
-        except Exception as exc:
-            ack(response_action="update", view=build_apology_modal(locale=meta.locale,
-                                                                   error_ref=log_unexpected(exc, body)))
-        else:
-            ack()
+        answer_submission(
+            ack, body, locale=meta.locale, title=t("plan.modal.new", meta.locale),
+            run=lambda: save_plan(parse_plan(view, meta), actor_id=body["user"]["id"], uow=services.uow(), org=org,
+                                  directory=services.directory, clock=services.clock),
+            block_of=lambda field: BLOCK_OF_FIELD.get(field, BlockId.PLAN_TITLE))
 
     def on_plan_menu(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         user_id = body["user"]["id"]
@@ -192,18 +181,13 @@ def register(app: App, services: Services) -> None:
             attendance=list(v.get(BlockId.DONE_ATTENDANCE, {}).get("selected_users") or []),
             photos=[Photo(file_id=f["id"], name=f.get("name") or "", permalink=f.get("permalink") or "")
                     for f in files if f.get("id")])
-        try:
-            record_done(command, uow=services.uow(), org=org, clock=services.clock)
-        except InvalidInput as exc:
-            ack(response_action="errors", errors={BLOCK_OF_FIELD.get(f, BlockId.DONE_DATE): t(k, meta.locale)
-                                                  for f, k in exc.fields.items()})
-        except DomainError as exc:
-            ack(response_action="update", view=build_message_modal(
-                title=t("plan.done.title", meta.locale), text=refusal(exc, meta.locale), locale=meta.locale))
-        else:
-            ack(response_action="update", view=build_message_modal(
-                title=t("plan.done.title", meta.locale), text=t("plan.done.recorded", meta.locale),
-                locale=meta.locale))
+        title = t("plan.done.title", meta.locale)
+        answer_submission(
+            ack, body, locale=meta.locale, title=title,
+            run=lambda: record_done(command, uow=services.uow(), org=org, clock=services.clock),
+            block_of=lambda field: BLOCK_OF_FIELD.get(field, BlockId.DONE_DATE),
+            done=lambda _: build_message_modal(title=title, text=t("plan.done.recorded", meta.locale),
+                                               locale=meta.locale))
 
     app.command(Command.SAFETY)(ack=ack_now, lazy=[on_command])
     app.view_submission(CallbackId.PLAN_MODAL)(on_plan_submit)

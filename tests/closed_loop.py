@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import RunningBot
-from tests.helpers import eventually
+from tests.helpers import press
 from tests.slack_payloads import datepicker, file_input, plain_text, static_select, users_select
 
 FIELD_ELEMENTS = {
@@ -21,21 +21,8 @@ FIELD_ELEMENTS = {
 
 
 def click(bot: RunningBot, user: str, step: str, reference: str, *, channel: str = "C0SAFETY") -> dict[str, Any]:
-    """Press a step button. Returns {'view': …} when a modal opened, {'reply': …} for an ephemeral answer."""
-    opened, replied = len(bot.fake.calls_to("views.open")), len(bot.fake.calls_to("response_url"))
-    answer = bot.slack.click(user_id=user, action_id=f"hz_step_{step}", value=reference, channel_id=channel,
-                             message_ts="1700000000.000100")
-    assert answer.status_code == 200
-
-    def outcome() -> dict[str, Any] | None:
-        views, replies = bot.fake.calls_to("views.open"), bot.fake.calls_to("response_url")
-        if len(views) > opened:
-            return {"view": views[-1].params["view"]}
-        if len(replies) > replied:
-            return {"reply": replies[-1].params}
-        return None
-
-    return eventually(outcome, what=f"an answer to {user} pressing {step}")
+    """Press a step's button. Returns {'view': …} when a modal opened, {'reply': …} for an ephemeral answer."""
+    return press(bot, user, f"hz_step_{step}", reference, channel=channel)
 
 
 def submit_step(bot: RunningBot, user: str, view: dict[str, Any], **fields: Any) -> dict[str, Any]:

@@ -81,3 +81,21 @@ def all_delivered(bot: RunningBot, expected: int) -> list[dict[str, Any]]:
         return rows if len(rows) == expected and all(r["status"] == "sent" for r in rows) else None
 
     return eventually(done, what=f"{expected} outbox messages sent")
+
+
+def press(bot: RunningBot, user: str, action_id: str, value: str, *, channel: str = "C0SAFETY") -> dict[str, Any]:
+    """Press a button. Returns {'view': …} when a modal opened, {'reply': …} for an ephemeral answer."""
+    opened, replied = len(bot.fake.calls_to("views.open")), len(bot.fake.calls_to("response_url"))
+    answer = bot.slack.click(user_id=user, action_id=action_id, value=value, channel_id=channel,
+                             message_ts="1700000000.000100")
+    assert answer.status_code == 200
+
+    def outcome() -> dict[str, Any] | None:
+        views, replies = bot.fake.calls_to("views.open"), bot.fake.calls_to("response_url")
+        if len(views) > opened:
+            return {"view": views[-1].params["view"]}
+        if len(replies) > replied:
+            return {"reply": replies[-1].params}
+        return None
+
+    return eventually(outcome, what=f"an answer to {user} pressing {action_id}")

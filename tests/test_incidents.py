@@ -9,7 +9,7 @@ from bot.i18n import t
 from storage.orm import incidents
 from tests.closed_loop import step
 from tests.conftest import RunningBot
-from tests.helpers import count_rows, eventually, outbox_rows
+from tests.helpers import count_rows, eventually, outbox_rows, press
 from tests.slack_payloads import checkboxes, datepicker, plain_text, static_select, users_select
 
 
@@ -43,18 +43,7 @@ def report(bot: RunningBot, user: str = "U0EMP2", **values: Any) -> dict[str, An
 
 
 def click(bot: RunningBot, user: str, action: str, value: str) -> dict[str, Any]:
-    opened, replied = len(bot.fake.calls_to("views.open")), len(bot.fake.calls_to("response_url"))
-    bot.slack.click(user_id=user, action_id=action, value=value, channel_id="C0SAFETY", message_ts="1.1")
-
-    def outcome() -> dict[str, Any] | None:
-        views, replies = bot.fake.calls_to("views.open"), bot.fake.calls_to("response_url")
-        if len(views) > opened:
-            return {"view": views[-1].params["view"]}
-        if len(replies) > replied:
-            return {"reply": replies[-1].params}
-        return None
-
-    return eventually(outcome, what=f"an answer to {action}")
+    return press(bot, user, action, value)
 
 
 def submit(bot: RunningBot, user: str, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
