@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 import handlers
 from bot import hazard_messages
 from bot.config import Settings
-from bot.incidents import incident_hooks
+from bot.incidents import incident_hooks, load_incident_plans
 from bot.org import Org, load_org
 from bot.outbox import OutboxSender, Pace
 from bot.scheduler import Scheduler
@@ -110,7 +110,8 @@ def create_app(
         return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake())
 
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
-                        calendar=WorkCalendar.from_org(org), clock=clock)
+                        calendar=WorkCalendar.from_org(org),
+                        incident_plans=load_incident_plans(settings.incident_plans_file), clock=clock)
     incident_sent, incident_failed = incident_hooks(org, clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),

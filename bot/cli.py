@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.incidents import load_incident_plans
 from bot.org import Org, OrgFileError, load_org
 
 EXIT_CONFIG = 2
@@ -92,6 +93,10 @@ def check_config(settings: Settings) -> list[str]:
         load_org(settings.org_file)
     except OrgFileError as exc:
         problems.extend(exc.problems)
+    try:
+        load_incident_plans(settings.incident_plans_file)
+    except ValueError as exc:
+        problems.append(f"SAFETYBOT_INCIDENT_PLANS: {exc}")
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
         if getattr(settings, name.lower()) is None:
             problems.append(f"{name}: not set (serve and socket need it)")

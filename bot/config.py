@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         default=Path("org.yml"), validation_alias=AliasChoices("SAFETYBOT_ORG_FILE", "org_file")
     )
     port: int = Field(default=3000, ge=1, le=65535)
+    # The emergency plans' checklists per incident type; unset: the set shipped in bot/incident_plans.yml.
+    incident_plans_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SAFETYBOT_INCIDENT_PLANS", "incident_plans_file"))
     # How long a Web API call may take before the outbox treats it as "maybe delivered".
     slack_timeout_seconds: float = 10.0
     # Messages per second this copy of the bot sends at most (Slack allows about one a second per

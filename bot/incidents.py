@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +58,31 @@ HAZARD_CATEGORY = {
 }
 
 
-@cache
-def checklist_for(kind: IncidentType) -> tuple[dict[str, str], ...]:
-    """The emergency plan's checklist for a type, from `incident_plans.yml` (company-editable data)."""
-    plans = yaml.safe_load((Path(__file__).parent / "incident_plans.yml").read_text(encoding="utf-8"))
-    return tuple(plans.get(kind.value) or plans["other"])
+class ChecklistItem(BaseModel, extra="forbid"):
+    en: str = Field(min_length=1, max_length=500)
+    zh: str = Field(min_length=1, max_length=500)
+
+
+Checklists = dict[IncidentType, tuple[ChecklistItem, ...]]
+DEFAULT_PLANS = Path(__file__).parent / "incident_plans.yml"
+
+
+def load_incident_plans(path: Path | None = None) -> Checklists:
+    """The emergency plans' checklists per incident type (5.1, 5.3): data the company may edit.
+
+    `path` None: the set shipped with the app. A type the file leaves out uses its `other` list.
+    Raises ValueError naming the file and the mistake.
+    """
+    source = path or DEFAULT_PLANS
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        plans = {IncidentType(kind): tuple(ChecklistItem.model_validate(item) for item in items)
+                 for kind, items in raw.items()}
+    except (OSError, yaml.YAMLError, ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{source}: {exc}") from exc
+    if IncidentType.OTHER not in plans:
+        raise ValueError(f"{source}: needs an 'other' checklist for the types it leaves out")
+    return {kind: plans.get(kind, plans[IncidentType.OTHER]) for kind in IncidentType}
 
 
 @dataclass(eq=False)
@@ -195,7 +214,8 @@ def _refresh_posts(out: _Out) -> None:
         out.refresh("checklist", out.incident.channel_id, "incident.checklist")
 
 
-def report_incident(cmd: ReportIncident, *, uow: UnitOfWork, org: Org, clock: Clock) -> Incident:
+def report_incident(cmd: ReportIncident, *, uow: UnitOfWork, org: Org, clock: Clock,
+                    checklists: Checklists | None = None) -> Incident:
     now = clock()
     problems: dict[str, str] = {}
     if cmd.kind is None:
@@ -225,8 +245,8 @@ def report_incident(cmd: ReportIncident, *, uow: UnitOfWork, org: Org, clock: Cl
             immediate_actions=cmd.immediate_actions.strip(), reporter_id=cmd.reporter_id,
             department_key=cmd.department_key or getattr(org.department_of(cmd.reporter_id), "key", None),
             confidential=cmd.confidential or cmd.kind is IncidentType.DATA_LEAK, reported_at=now,
-            checklist=[{"item": i, **text, "done_by": None, "done_at": None}
-                       for i, text in enumerate(checklist_for(cmd.kind))])
+            checklist=[{"item": i, **item.model_dump(), "done_by": None, "done_at": None}
+                       for i, item in enumerate((checklists or load_incident_plans())[cmd.kind])])
         uow.incidents.add(incident)
         uow.events.append(CaseEvent(case_ref=incident.reference, action="reported", actor_id=cmd.reporter_id,
                                     at=now, changes={"kind": cmd.kind.value, "urgent": incident.urgent,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.incidents import Checklists
 from bot.org import Org
 from bot.ports import Directory, LocaleResolver, UnitOfWork
 from bot.workdays import WorkCalendar
@@ -18,4 +19,5 @@ class Services:
     locales: LocaleResolver
     directory: Directory
     calendar: WorkCalendar
+    incident_plans: Checklists
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)

@@ -120,7 +120,7 @@ def register(app: App, services: Services) -> None:
         answer_submission(
             ack, body, locale=meta.locale, title=title,
             run=lambda: report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
-                                        org=org, clock=services.clock),
+                                        org=org, clock=services.clock, checklists=services.incident_plans),
             block_of=lambda field: REPORT_FIELDS.get(field, BlockId.INC_DESCRIPTION),
             done=lambda incident: build_message_modal(
                 title=title, text=t("incident.receipt", meta.locale, reference=incident.reference),

@@ -18,6 +18,7 @@ class FakeState:
         self.events: list[CaseEvent] = []
         self.counters: dict[tuple[str, int], int] = {}
         self.outbox: dict[str, OutboxMessage] = {}
+        self.incidents: dict[str, Any] = {}
 
 
 class FakeUnitOfWork:
@@ -31,6 +32,7 @@ class FakeUnitOfWork:
         self._snapshot = copy.deepcopy(self.state.__dict__)
         self.hazards, self.events, self.references, self.outbox = _Hazards(self), _Events(self), \
             _References(self), _Outbox(self)
+        self.incidents = _Incidents(self)
         self._committed = False
         return self
 
@@ -57,13 +59,32 @@ class _Hazards:
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             limit: int = 50) -> list[Hazard]:
+             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
         wanted = set(statuses) if statuses is not None else None
         return [h for h in self.s.hazards.values()
                 if (reporter_id is None or h.reporter_id == reporter_id)
                 and (assignee_id is None or h.assignee_id == assignee_id)
                 and (department_keys is None or h.department_key in department_keys)
-                and (wanted is None or h.status in wanted)][:limit]
+                and (wanted is None or h.status in wanted)
+                and (incident_ref is None or h.incident_ref == incident_ref)][:limit]
+
+
+class _Incidents:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def add(self, incident: Any) -> None:
+        self.s.incidents[incident.reference] = incident
+
+    def get(self, reference: str, *, lock: bool = False) -> Any:
+        return self.s.incidents.get(reference)
+
+    def by_channel(self, channel_id: str) -> Any:
+        return next((i for i in self.s.incidents.values() if i.channel_id == channel_id), None)
+
+    def find(self, *, statuses: Iterable[str]) -> list[Any]:
+        wanted = set(statuses)
+        return [i for i in self.s.incidents.values() if i.status in wanted]
 
 
 class _Events:
