@@ -440,14 +440,22 @@ def parse_org(text: str, *, source: str = "org.yml") -> Org:
     return org
 
 
+def read_config_text(path: Path) -> str:
+    """A configuration file's text; raises ValueError with one line an admin can act on."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+
+
 def load_org(path: Path) -> Org:
     """Read and validate the organisation file, naming the path in every problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OrgFileError([f"{path}: file not found"]) from None
-    except UnicodeDecodeError:
-        raise OrgFileError([f"{path}: not UTF-8 text"]) from None
-    except OSError as exc:
-        raise OrgFileError([f"{path}: cannot read ({exc.strerror})"]) from None
+        text = read_config_text(path)
+    except ValueError as exc:
+        raise OrgFileError([str(exc)]) from None
     return parse_org(text, source=str(path))

@@ -41,7 +41,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from bot.errors import InvalidInput
 from bot.i18n import t
-from bot.org import IsoDate, Org, _duplicate_keys, _line, _reason
+from bot.org import IsoDate, Org, _duplicate_keys, _line, _reason, read_config_text
 from bot.plans import Audience, Plan, PlanInput, PlanKind, check_plan, parse_offset, save_plan
 from bot.ports import Directory, UnitOfWork
 from bot.recurrence import Pattern, RuleError, rule_for
@@ -310,13 +310,9 @@ def load_plans(path: Path | None, *, org: Org, clock: Callable[[], datetime] = l
     """A plans file (the default plans when `path` is None), checked; raises PlanFileError."""
     path = path or DEFAULT_PLANS
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanFileError([f"{path}: file not found"]) from None
-    except UnicodeDecodeError:
-        raise PlanFileError([f"{path}: not UTF-8 text"]) from None
-    except OSError as exc:
-        raise PlanFileError([f"{path}: cannot read ({exc.strerror})"]) from None
+        text = read_config_text(path)
+    except ValueError as exc:
+        raise PlanFileError([str(exc)]) from None
     return parse_plans(text, org=org, source=str(path), clock=clock)
 
 
