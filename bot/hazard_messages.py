@@ -103,10 +103,10 @@ class Outgoing:
 def queue_report(uow: UnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
     out = Outgoing(uow, hazard, org, now)
     out.card("safety-post", org.safety_department.channel, "safety", on_sent="case_thread")
-    for leader in out.case["leaders"]:
-        if leader != hazard.reporter_id:
-            out.card(f"leader:{leader}", leader, "leader")
-    out.card(f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter")
+    for leader in out.case["leaders"]:  # a head who reports gets the card they can act on, not a receipt
+        out.card(f"leader:{leader}", leader, "leader")
+    if hazard.reporter_id not in out.case["leaders"]:
+        out.card(f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter")
 
 
 def queue_step(uow: UnitOfWork, hazard: Hazard, event: CaseEvent, org: Org, *, previous_leaders: list[str],
@@ -134,14 +134,13 @@ def queue_step(uow: UnitOfWork, hazard: Hazard, event: CaseEvent, org: Org, *, p
     # The cards, refreshed everywhere they were posted.
     out.card("safety-post", org.safety_department.channel, "safety")
     for leader in dict.fromkeys([*previous_leaders, *leaders]):
-        if leader == hazard.reporter_id and not uow.outbox.by_key(f"{hazard.reference}:leader:{leader}"):
-            continue
         if out.card(f"leader:{leader}", leader, "leader") is False and leader not in previous_leaders:
             out.send(f"r{rev}:notice:{leader}", leader, "hazard.notice", {"notice": "forwarded"})
     for person in dict.fromkeys(p for p in (previous_assignee, assignee) if p):
         if out.card(f"assignee:{person}", person, "assignee") is False and person == assignee != previous_assignee:
             out.send(f"r{rev}:notice:{person}", person, "hazard.notice", {"notice": "assigned"})
-    out.card(f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter")
+    if uow.outbox.by_key(f"{hazard.reference}:reporter:{hazard.reporter_id}") is not None:
+        out.card(f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter")
 
     # Direct word to the people who must act next, or who should know.
     notice = {"notice": step.value, **step_info}

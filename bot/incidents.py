@@ -426,10 +426,11 @@ def close_incident(cmd: CloseIncident, *, uow: UnitOfWork, org: Org, directory: 
     for name in ("root_cause", "lessons"):
         if problem := _blank_or_long(getattr(cmd, name)):
             problems[name] = problem
-    actions = [a for a in cmd.actions if a.measures.strip() or a.owner_id or a.deadline]
+    rows = [(i, a) for i, a in enumerate(cmd.actions) if a.measures.strip() or a.owner_id or a.deadline]
+    actions = [a for _, a in rows]
     if not actions:
         problems["action_0"] = "error.one_action"
-    for i, action in enumerate(actions):
+    for i, action in rows:
         if problem := _blank_or_long(action.measures):
             problems[f"action_{i}"] = problem
         elif not action.owner_id or not directory.is_active_user(action.owner_id):
@@ -444,7 +445,7 @@ def close_incident(cmd: CloseIncident, *, uow: UnitOfWork, org: Org, directory: 
             raise WrongState("error.incident_state", reference=cmd.reference, status=incident.status.value)
         incident.root_cause, incident.lessons = cmd.root_cause.strip(), cmd.lessons.strip()
         incident.status, incident.closed_at = IncidentStatus.CLOSED, now
-        made = [_open_rectification(uow, incident, action, cmd.actor_id, org, now) for action in actions]
+        made = [_open_rectification(uow, incident, action, i, cmd.actor_id, org, now) for i, action in rows]
         uow.events.append(incident.step("closed", cmd.actor_id, now, root_cause=incident.root_cause,
                                         lessons=incident.lessons, actions=made))
         out = _Out(uow, incident, org, now)
@@ -454,15 +455,22 @@ def close_incident(cmd: CloseIncident, *, uow: UnitOfWork, org: Org, directory: 
         return made
 
 
-def _open_rectification(uow: UnitOfWork, incident: Incident, action: CorrectiveAction, actor_id: str, org: Org,
-                        now: datetime) -> str:
+def _open_rectification(uow: UnitOfWork, incident: Incident, action: CorrectiveAction, row: int, actor_id: str,
+                        org: Org, now: datetime) -> str:
+    """A corrective action as a rectification already assigned: the owner's head approves it.
+
+    For a confidential incident the case shows only the incident's reference, not where it happened.
+    """
     year = now.astimezone(org.tz).year
     department = org.department_of(action.owner_id or "") or org.department(incident.department_key or "")
+    if department is None:  # nobody could approve it
+        raise InvalidInput({f"owner_{row}": "error.owner_no_department"})
     hazard = Hazard(
         reference=format_reference("HZ", year, uow.references.next("HZ", year)),
-        category=HAZARD_CATEGORY[incident.kind], location=incident.location,
+        category=HAZARD_CATEGORY[incident.kind],
+        location=incident.reference if incident.confidential else incident.location,
         description=f"{incident.reference}: {action.measures.strip()}",
-        department_key=(department or org.departments[0]).key, reporter_id=actor_id, anonymous=False,
+        department_key=department.key, reporter_id=actor_id, anonymous=False,
         reported_at=now, status=HazardStatus.ASSIGNED, severity=Severity.SERIOUS, deadline_at=action.deadline,
         measures=action.measures.strip(), assignee_id=action.owner_id, rounds=1, incident_ref=incident.reference)
     uow.hazards.add(hazard)
@@ -526,6 +534,8 @@ def queue_report_file(reference: str, *, actor_id: str, uow: UnitOfWork, org: Or
     now = clock()
     with uow:
         incident = _load(uow, reference)
+        if incident.confidential and not incident.channel_id:  # never into the wider safety channel
+            raise WrongState("error.export_confidential", reference=reference)
         target = incident.channel_id or org.safety_department.channel
         _Out(uow, incident, org, now).send(f"report:{now.isoformat()}", target, "incident.report_file",
                                            {"report": report.model_dump(mode="json")}, method="files.upload")

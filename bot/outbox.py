@@ -235,7 +235,7 @@ class OutboxSender:
 
     def _mark_sent(self, message_id: int, answer: dict[str, Any], *, generation: int) -> None:
         with self.uow_factory() as uow:
-            message = uow.outbox.get(message_id)
+            message = uow.outbox.get(message_id, lock=True)
             if message.generation != generation:  # newer content arrived meanwhile: send that too
                 message.lease_until, message.next_attempt_at = None, self.clock()
                 uow.commit()
@@ -251,7 +251,7 @@ class OutboxSender:
     def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool,
                     quiet: bool = False) -> None:
         with self.uow_factory() as uow:
-            message = uow.outbox.get(message_id)
+            message = uow.outbox.get(message_id, lock=True)
             message.lease_until, message.last_error = None, error[:500]
             message.maybe_sent = message.maybe_sent or maybe_sent
             if message.attempts >= self.retry.max_attempts:
@@ -269,7 +269,7 @@ class OutboxSender:
 
     def _give_up(self, message_id: int, error: str) -> None:
         with self.uow_factory() as uow:
-            message = uow.outbox.get(message_id)
+            message = uow.outbox.get(message_id, lock=True)
             message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
             if message.on_failed:
                 self.failed_hooks[message.on_failed](uow, message, error)

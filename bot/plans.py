@@ -222,7 +222,8 @@ def save_plan(cmd: PlanInput, *, actor_id: str | None, uow: UnitOfWork, org: Org
                         scheduled_since=now)
             uow.plans.add(plan)
         else:
-            schedule_changed = (plan.rule, plan.start_date, plan.time_of_day, plan.offsets, plan.move_off_holidays) != (
+            schedule_changed = plan.deleted_at is not None or (  # a deleted plan saved again starts afresh
+                plan.rule, plan.start_date, plan.time_of_day, plan.offsets, plan.move_off_holidays) != (
                 cmd.rule, cmd.start, cmd.time_of_day, cmd.offsets, cmd.move_off_holidays)
             plan.kind, plan.title, plan.owner_id = cmd.kind, cmd.title.strip(), cmd.owner_id
             plan.audience, plan.details = cmd.audience.model_dump(), cmd.details.strip()

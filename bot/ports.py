@@ -48,7 +48,8 @@ class OutboxRepository(Protocol):
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
         """Lease due messages to this process; other processes skip them until the lease ends."""
 
-    def get(self, message_id: int) -> Any | None: ...
+    def get(self, message_id: int, *, lock: bool = False) -> Any | None:
+        """lock: hold the row until commit and read it afresh."""
 
     def by_key(self, key: str) -> Any | None: ...
 

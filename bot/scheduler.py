@@ -99,7 +99,8 @@ class Scheduler:
         for hazard in uow.hazards.find(statuses={HazardStatus.ASSIGNED}, limit=100_000):
             if hazard.deadline_at is None:
                 continue
-            stamp, deadline = hazard.deadline_at.isoformat(), hazard.deadline_at
+            # A new round (sent back, returned) or a new deadline starts a new chain.
+            stamp, deadline = f"r{hazard.rounds}:{hazard.deadline_at.isoformat()}", hazard.deadline_at
             for kind, fire in (("deadline:soon", deadline - escalation.before_deadline.delta),
                                ("deadline:assignee", deadline),
                                ("deadline:head", deadline + escalation.head.delta),
@@ -161,7 +162,7 @@ class Scheduler:
     def _deadline_job(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
         hazard = uow.hazards.get(job.hazard_ref or "")
         if (hazard is None or hazard.status is not HazardStatus.ASSIGNED or hazard.deadline_at is None
-                or f":{hazard.deadline_at.isoformat()}:" not in job.key):
+                or f":r{hazard.rounds}:{hazard.deadline_at.isoformat()}:" not in job.key):
             return JobState.SKIPPED  # done, extended or reassigned meanwhile
         if uow.schedule.later_due(job, prefix="deadline:", now=now):
             return JobState.SKIPPED  # after downtime: the highest level due, once

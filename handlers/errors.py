@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -36,3 +38,31 @@ def register_error_handler(app: App, locales: LocaleResolver) -> None:
                         response_type="ephemeral", replace_original=False)
             except Exception:
                 log.exception("could not tell %s about error %s", user, ref)
+
+
+class Kindly:
+    """Wraps work done after the ack (lazy listeners, background work) so that an unexpected error is
+    logged with a reference *and* the person is told, instead of Bolt logging one line and the person
+    seeing nothing happen."""
+
+    def __init__(self, locales: LocaleResolver) -> None:
+        self._locales = locales
+
+    def __call__(self, work: Callable[..., None]) -> Callable[[dict[str, Any], Any, Respond], None]:
+        names = inspect.getfullargspec(work).args
+
+        def run(body: dict[str, Any], client: Any, respond: Respond) -> None:
+            available = {"body": body, "client": client, "respond": respond}
+            try:
+                work(**{name: available[name] for name in names})
+            except Exception as exc:
+                ref = log_unexpected(exc, body)
+                user = (body.get("user") or {}).get("id") or body.get("user_id") or ""
+                try:
+                    respond(text=t("error.unexpected", self._locales.locale_for(user), ref=ref),
+                            response_type="ephemeral", replace_original=False)
+                except Exception:
+                    log.exception("could not tell %s about error %s", user, ref)
+
+        run.__name__ = run.__qualname__ = getattr(work, "__name__", "work")
+        return run

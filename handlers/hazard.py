@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
 from handlers.background import HEAD_START_SECONDS, Background
+from handlers.errors import Kindly
 from handlers.hazard_views import (
     build_report_modal,
     build_reported_modal,
@@ -79,6 +80,7 @@ def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | 
 
 def register(app: App, services: Services, background: Background) -> None:
     org = services.org
+    kindly = Kindly(services.locales)
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -150,14 +152,14 @@ def register(app: App, services: Services, background: Background) -> None:
         respond(**build_reporter_revealed(reference=reference, reporter_id=reporter, locale=locale))
 
     def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        background.start(on_command, body, client, respond, body=body).wait(HEAD_START_SECONDS)
+        background.start(kindly(on_command), body, client, respond, body=body).wait(HEAD_START_SECONDS)
         ack()
 
-    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        background.start(open_from_shortcut, body, client, body=body).wait(HEAD_START_SECONDS)
+    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        background.start(kindly(open_from_shortcut), body, client, respond, body=body).wait(HEAD_START_SECONDS)
         ack()
 
     app.command(Command.HAZARD)(command_ack)
     app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(shortcut_ack)
     app.view_submission(CallbackId.REPORT_HAZARD_MODAL)(submit_report)
-    app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[reveal])
+    app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[kindly(reveal)])

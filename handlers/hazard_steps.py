@@ -18,6 +18,7 @@ from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
 from bot.workdays import deadline_for
+from handlers.errors import Kindly
 from handlers.hazard_views import when
 from handlers.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, ActionId, BlockId, CallbackId
 from handlers.modals import answer_submission, refusal
@@ -36,6 +37,7 @@ class StepModalMeta(BaseModel):
     reference: str
     step: Step
     locale: str
+    prefilled_date: str | None = None  # the deadline date the modal offered; kept as it was if left alone
 
 
 def end_of_day(day: str, tz: ZoneInfo) -> datetime:
@@ -59,7 +61,7 @@ def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: Z
     return StepInput(
         reference=meta.reference, step=meta.step, actor_id=user_id,
         severity=severity if severity in {s.value for s in Severity} else None,
-        deadline=end_of_day(picked, tz) if picked else None,
+        deadline=end_of_day(picked, tz) if picked and picked != meta.prefilled_date else None,
         reason=text(BlockId.STEP_REASON), measures=text(BlockId.STEP_MEASURES), note=text(BlockId.STEP_NOTE),
         department_key=(element(BlockId.STEP_DEPARTMENT).get("selected_option") or {}).get("value"),
         assignee_id=element(BlockId.STEP_ASSIGNEE).get("selected_user"),
@@ -70,6 +72,7 @@ def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: Z
 
 def register(app: App, services: Services) -> None:
     org = services.org
+    kindly = Kindly(services.locales)
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -95,7 +98,9 @@ def register(app: App, services: Services) -> None:
         except DomainError as exc:
             respond(text=refusal(exc, locale), response_type="ephemeral", replace_original=False)
             return
-        meta = StepModalMeta(reference=reference, step=step, locale=locale)
+        dated = step is Step.ASSIGN and case.get("deadline_at")
+        offered = when(case["deadline_at"], org.timezone)[:10] if dated else None
+        meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered)
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
             deadline_hint=deadline_hint(locale) if step is Step.ASSESS else "",
@@ -112,5 +117,5 @@ def register(app: App, services: Services) -> None:
             block_of=lambda field: BLOCK_OF_FIELD.get(field, first))
 
     for step in Step:
-        app.action(STEP_ACTION_PREFIX + step.value)(ack=ack_now, lazy=[on_button])
+        app.action(STEP_ACTION_PREFIX + step.value)(ack=ack_now, lazy=[kindly(on_button)])
     app.view_submission(CallbackId.HAZARD_STEP_MODAL)(on_submit)

@@ -182,7 +182,7 @@ def build_card(case: dict[str, Any], locale: str) -> dict[str, Any]:
             f"*{t('hazard.field.measures', locale)}*\n{escape(case['measures'])}", SECTION_LIMIT))})
     links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
              for p in case.get("photos", []) if p.get("permalink")]
-    if case.get("source_permalink"):
+    if case.get("source_permalink") and (not case["anonymous"] or audience == "reporter"):
         links.append(f"<{case['source_permalink']}|{t('hazard.source_message', locale)}>")
     if (link := thread_link(case)) and audience != "safety":
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")

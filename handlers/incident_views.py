@@ -255,7 +255,8 @@ def build_create_channel(c: dict[str, Any], locale: str) -> dict[str, Any]:
 
 
 def build_invite(c: dict[str, Any], locale: str) -> dict[str, Any]:
-    return {"channel": c["recipient"], "users": ",".join(c["users"])}
+    # force: one deactivated or external account must not keep everyone else out of the channel
+    return {"channel": c["recipient"], "users": ",".join(c["users"]), "force": True}
 
 
 def build_pin(c: dict[str, Any], locale: str) -> dict[str, Any]:

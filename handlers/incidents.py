@@ -28,6 +28,7 @@ from bot.incidents import (
     tick_item,
 )
 from bot.services import Services
+from handlers.errors import Kindly
 from handlers.ids import ActionId, BlockId, CallbackId, Command, action_blocks
 from handlers.incident_views import build_authority_modal, build_close_modal, build_incident_modal
 from handlers.modals import answer_submission, refusal
@@ -78,6 +79,7 @@ def parse_incident(view: dict[str, Any], *, user_id: str) -> ReportIncident:
 
 def register(app: App, services: Services) -> None:
     org = services.org
+    kindly = Kindly(services.locales)
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -196,13 +198,13 @@ def register(app: App, services: Services) -> None:
                                        clock=services.clock),
             block_of=close_field_block)
 
-    app.command(Command.INCIDENT)(ack=ack_now, lazy=[on_command])
-    app.shortcut(CallbackId.REPORT_INCIDENT_SHORTCUT)(ack=ack_now, lazy=[on_report_shortcut])
-    app.shortcut(CallbackId.ADD_TO_TIMELINE_SHORTCUT)(ack=ack_now, lazy=[on_timeline_shortcut])
+    app.command(Command.INCIDENT)(ack=ack_now, lazy=[kindly(on_command)])
+    app.shortcut(CallbackId.REPORT_INCIDENT_SHORTCUT)(ack=ack_now, lazy=[kindly(on_report_shortcut)])
+    app.shortcut(CallbackId.ADD_TO_TIMELINE_SHORTCUT)(ack=ack_now, lazy=[kindly(on_timeline_shortcut)])
     app.view_submission(CallbackId.INCIDENT_MODAL)(on_report_submit)
     for action_id in (ActionId.INCIDENT_START, ActionId.INCIDENT_AUTHORITY, ActionId.INCIDENT_CLOSE,
                       ActionId.INCIDENT_EXPORT):
-        app.action(action_id)(ack=ack_now, lazy=[on_button])
-    app.action(ActionId.INCIDENT_TICK)(ack=ack_now, lazy=[on_tick])
+        app.action(action_id)(ack=ack_now, lazy=[kindly(on_button)])
+    app.action(ActionId.INCIDENT_TICK)(ack=ack_now, lazy=[kindly(on_tick)])
     app.view_submission(CallbackId.INCIDENT_AUTHORITY_MODAL)(on_authority_submit)
     app.view_submission(CallbackId.INCIDENT_CLOSE_MODAL)(on_close_submit)

@@ -27,6 +27,7 @@ from bot.plans import (
 )
 from bot.recurrence import Pattern, RuleError, rule_for
 from bot.services import Services
+from handlers.errors import Kindly
 from handlers.ids import ActionId, BlockId, CallbackId, Command
 from handlers.modals import answer_submission, refusal
 from handlers.plan_views import (
@@ -72,8 +73,9 @@ def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
     interval_text = v.get(BlockId.PLAN_INTERVAL, {}).get("value") or "1"
     custom = (v.get(BlockId.PLAN_RULE, {}).get("value") or "").strip()
     try:
-        rule = rule_for(Pattern(pattern), start=date.fromisoformat(start), interval=max(1, int(interval_text)),
-                        custom=custom) if start else custom
+        chosen = Pattern(pattern)
+        rule = rule_for(chosen, start=date.fromisoformat(start), interval=max(1, int(interval_text)),
+                        custom=custom if chosen is Pattern.CUSTOM else "") if start else custom
     except (RuleError, ValueError):
         rule = custom or "invalid"  # validated with the rest; comes back as a field error
     return PlanInput(
@@ -94,6 +96,7 @@ def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
 
 def register(app: App, services: Services) -> None:
     org = services.org
+    kindly = Kindly(services.locales)
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -189,10 +192,10 @@ def register(app: App, services: Services) -> None:
             done=lambda _: build_message_modal(title=title, text=t("plan.done.recorded", meta.locale),
                                                locale=meta.locale))
 
-    app.command(Command.SAFETY)(ack=ack_now, lazy=[on_command])
+    app.command(Command.SAFETY)(ack=ack_now, lazy=[kindly(on_command)])
     app.view_submission(CallbackId.PLAN_MODAL)(on_plan_submit)
-    app.action(ActionId.PLAN_MENU)(ack=ack_now, lazy=[on_plan_menu])
-    app.action(ActionId.PLAN_DONE)(ack=ack_now, lazy=[on_done_button])
+    app.action(ActionId.PLAN_MENU)(ack=ack_now, lazy=[kindly(on_plan_menu)])
+    app.action(ActionId.PLAN_DONE)(ack=ack_now, lazy=[kindly(on_done_button)])
     app.view_submission(CallbackId.PLAN_DONE_MODAL)(on_done_submit)
 
 

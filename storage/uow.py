@@ -17,7 +17,7 @@ from bot.incidents import Incident
 from bot.model import CaseEvent
 from bot.outbox import OutboxMessage, OutboxStatus
 from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
-from storage.orm import occurrences, reference_counters, reminder_jobs
+from storage.orm import occurrences, outbox, reference_counters, reminder_jobs
 
 
 class SqlHazards:
@@ -86,9 +86,10 @@ class SqlOutbox:
         self.added = 0
 
     def add(self, message: OutboxMessage) -> None:
-        if self.by_key(message.key) is None:
-            self._s.add(message)
-            self.added += 1
+        # One statement, so two transactions queueing the same key at once cannot collide.
+        values = {c.name: getattr(message, c.name) for c in outbox.columns if c.name != "id"}
+        self._s.execute(_insert(self._s)(outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        self.added += 1
 
     def put_latest(self, message: OutboxMessage) -> None:
         """Queue an in-place update; a queued or sent one with the same key takes the newer content."""
@@ -105,8 +106,12 @@ class SqlOutbox:
     def by_key(self, key: str) -> OutboxMessage | None:
         return self._s.scalars(select(OutboxMessage).where(OutboxMessage.key == key)).one_or_none()
 
-    def get(self, message_id: int) -> OutboxMessage | None:
-        return self._s.get(OutboxMessage, message_id)
+    def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
+        if not lock:
+            return self._s.get(OutboxMessage, message_id)
+        # Recording a delivery waits for a step that is replacing the content, and then sees it.
+        query = select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+        return self._s.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
         query = (

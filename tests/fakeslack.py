@@ -982,7 +982,26 @@ def _extra_block_checks(block: JsonDict) -> list[str]:
         text = block.get("text")
         if not isinstance(text, dict) or text.get("type") != "plain_text":
             problems.append("header text must be a plain_text object")
+    problems += [f"an option's {part} is over 75 characters: {text[:40]!r}…"
+                 for part, text in _option_texts(block) if len(text) > 75]
     return problems
+
+
+def _option_texts(node: Any) -> Iterator[tuple[str, str]]:
+    """(text|description, text) of every option object anywhere in a block (Slack allows 75 each)."""
+    if isinstance(node, dict):
+        for option in node.get("options") or []:
+            if isinstance(option, dict):
+                for part in ("text", "description"):
+                    value = option.get(part)
+                    if isinstance(value, dict):
+                        yield part, str(value.get("text") or "")
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from _option_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _option_texts(item)
 
 
 def _check_block(block: Any, where: str) -> None:
