@@ -269,7 +269,8 @@ def _load(uow: UnitOfWork, reference: str, *, lock: bool = False) -> Incident:
     return incident
 
 
-def _officer(actor_id: str, org: Org) -> None:
+def require_officer(actor_id: str, org: Org) -> None:
+    """Starting the plan, the authority report and closing are the safety department's (5.2)."""
     if not org.is_safety_officer(actor_id):
         raise NotAllowed("error.safety_only")
 
@@ -280,7 +281,7 @@ def channel_name(reference: str) -> str:
 
 def start_plan(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org, clock: Clock) -> None:
     """The safety department starts the emergency plan (5.2.2): a channel of its own, people, checklist."""
-    _officer(actor_id, org)
+    require_officer(actor_id, org)
     now = clock()
     with uow:
         incident = _load(uow, reference, lock=True)
@@ -371,7 +372,7 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: UnitOfWork, org:
 
 def record_authority_report(cmd: AuthorityReport, *, uow: UnitOfWork, org: Org, clock: Clock) -> None:
     """The report to the higher authority (5.2.3): who reported, to whom, when, and its number."""
-    _officer(cmd.actor_id, org)
+    require_officer(cmd.actor_id, org)
     now = clock()
     problems = {}
     if problem := _blank_or_long(cmd.authority, 200):
@@ -420,7 +421,7 @@ def close_incident(cmd: CloseIncident, *, uow: UnitOfWork, org: Org, directory: 
 
     Returns the references of the rectifications made.
     """
-    _officer(cmd.actor_id, org)
+    require_officer(cmd.actor_id, org)
     now = clock()
     problems: dict[str, str] = {}
     for name in ("root_cause", "lessons"):

@@ -198,7 +198,8 @@ def _slug(title: str, taken: Callable[[str], bool]) -> str:
     return key
 
 
-def _require_officer(actor_id: str | None, org: Org) -> None:
+def require_officer(actor_id: str | None, org: Org) -> None:
+    """Plans are managed by safety officers (2.2.2); None is the trusted CLI."""
     if actor_id is not None and not org.is_safety_officer(actor_id):
         raise NotAllowed("error.safety_only")
 
@@ -206,7 +207,7 @@ def _require_officer(actor_id: str | None, org: Org) -> None:
 def save_plan(cmd: PlanInput, *, actor_id: str | None, uow: UnitOfWork, org: Org, directory: Directory,
               clock: Clock = lambda: datetime.now(UTC)) -> Plan:
     """Create a plan, or replace the one with the same key. actor None: the CLI import (trusted)."""
-    _require_officer(actor_id, org)
+    require_officer(actor_id, org)
     now = clock()
     problems = check_plan(cmd, org=org, directory=directory, now=now)
     if problems:
@@ -239,7 +240,7 @@ def save_plan(cmd: PlanInput, *, actor_id: str | None, uow: UnitOfWork, org: Org
 def set_paused(key: str, paused: bool, *, actor_id: str, uow: UnitOfWork, org: Org,
                clock: Clock = lambda: datetime.now(UTC)) -> Plan:
     """Pause or resume. What fell due during a pause is not owed afterwards: resuming starts afresh."""
-    _require_officer(actor_id, org)
+    require_officer(actor_id, org)
     now = clock()
     with uow:
         plan = uow.plans.get(key)
@@ -257,7 +258,7 @@ def set_paused(key: str, paused: bool, *, actor_id: str, uow: UnitOfWork, org: O
 def delete_plan(key: str, *, actor_id: str, uow: UnitOfWork, org: Org, clock: Clock = lambda: datetime.now(UTC)
                 ) -> None:
     """Plans are archived, not erased: their completion records stay (2.2.6)."""
-    _require_officer(actor_id, org)
+    require_officer(actor_id, org)
     with uow:
         plan = uow.plans.get(key)
         if plan is None or plan.deleted_at is not None:

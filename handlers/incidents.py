@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, NotAllowed
+from bot.errors import DomainError
 from bot.i18n import t
 from bot.incidents import (
     MAX_ACTIONS,
@@ -24,6 +24,7 @@ from bot.incidents import (
     queue_report_file,
     record_authority_report,
     report_incident,
+    require_officer,
     start_plan,
     tick_item,
 )
@@ -133,8 +134,6 @@ def register(app: App, services: Services) -> None:
         reference, locale = action["value"], services.locales.locale_for(user_id)
         meta = Meta(locale=locale, reference=reference).model_dump_json()
         try:
-            if not org.is_safety_officer(user_id):
-                raise NotAllowed("error.safety_only")
             if action["action_id"] == ActionId.INCIDENT_START:
                 start_plan(reference, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
                 respond(text=t("incident.started", locale, reference=reference), response_type="ephemeral",
@@ -144,10 +143,12 @@ def register(app: App, services: Services) -> None:
                 respond(text=t("incident.export.queued", locale, reference=reference), response_type="ephemeral",
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
+                require_officer(user_id, org)
                 today = services.clock().astimezone(org.tz).date().isoformat()
                 client.views_open(trigger_id=body["trigger_id"], view=build_authority_modal(
                     reference=reference, locale=locale, today=today, private_metadata=meta))
             else:
+                require_officer(user_id, org)
                 client.views_open(trigger_id=body["trigger_id"], view=build_close_modal(
                     reference=reference, locale=locale, private_metadata=meta))
         except DomainError as exc:

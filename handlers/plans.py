@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError, NotAllowed
+from bot.errors import DomainError
 from bot.i18n import t
 from bot.model import Photo
 from bot.plans import (
@@ -21,6 +21,7 @@ from bot.plans import (
     list_plans,
     plan_input,
     record_done,
+    require_officer,
     save_plan,
     set_paused,
     upcoming,
@@ -117,8 +118,7 @@ def register(app: App, services: Services) -> None:
         now = services.clock()
         try:
             if word == "plan":
-                if not org.is_safety_officer(user_id):
-                    raise NotAllowed("error.safety_only")
+                require_officer(user_id, org)
                 open_plan_modal(client, body["trigger_id"], locale, words[1] if len(words) > 1 else None)
             elif word == "plans":
                 lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=now)
@@ -146,8 +146,7 @@ def register(app: App, services: Services) -> None:
         locale = services.locales.locale_for(user_id)
         try:
             if action == "edit":
-                if not org.is_safety_officer(user_id):
-                    raise NotAllowed("error.safety_only")
+                require_officer(user_id, org)
                 open_plan_modal(client, body["trigger_id"], locale, key)
                 return
             if action == "delete":

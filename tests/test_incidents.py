@@ -157,7 +157,7 @@ def test_a_confidential_data_leak_shows_details_only_to_those_allowed(bot: Runni
     for other in ("U0EMP1", "U0EMP3", "U0HEAD2"):
         assert bot.fake.messages(other) == [], other
     refused = click(bot, "U0EMP3", "inc_export", ref)["reply"]["text"]
-    assert refused == t("error.safety_only", "zh-CN")
+    assert refused == t("error.not_allowed_view", "zh-CN", reference=ref)
 
 
 def test_when_the_channel_cannot_be_made_the_incident_goes_on_in_the_safety_thread(bot: RunningBot) -> None:
