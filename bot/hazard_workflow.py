@@ -193,10 +193,6 @@ class Hazard:
         if self.thread_ts is None:
             self.thread_channel, self.thread_ts = channel, ts
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
     def check(self, step: Step, roles: set[Role]) -> Rule:
         """Raise NotAllowed or WrongState unless someone with these roles may take this step now."""
         rule = RULES[step]
