@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def text_problem(value: str, limit: int, too_long: str = "error.too_long_text") -> str | None:
+    """The translation key of what is wrong with a required text a person typed, or None."""
+    text = value.strip()
+    if not text:
+        return "error.blank"
+    return too_long if len(text) > limit else None
+
+
 class DomainError(Exception):
     """Carries a translation key; the Slack layer renders it in the person's language."""
 

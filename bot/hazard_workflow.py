@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.errors import InvalidInput, NotAllowed, WrongState
+from bot.errors import InvalidInput, NotAllowed, WrongState, text_problem
 from bot.model import CaseEvent, Photo
 
 
@@ -139,17 +139,12 @@ def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[s
         elif not department_exists(cmd.department_key):
             problems["department"] = "error.unknown_department"
     if cmd.step is Step.ASSIGN:
-        if not cmd.measures.strip():
-            problems["measures"] = "error.blank"
-        elif len(cmd.measures.strip()) > TEXT_MAX:
-            problems["measures"] = "error.too_long_text"
+        if problem := text_problem(cmd.measures, TEXT_MAX):
+            problems["measures"] = problem
         if not cmd.assignee_id:
             problems["assignee"] = "error.required"
-    if cmd.step is Step.COMPLETE:
-        if not cmd.note.strip():
-            problems["note"] = "error.blank"
-        elif len(cmd.note.strip()) > TEXT_MAX:
-            problems["note"] = "error.too_long_text"
+    if cmd.step is Step.COMPLETE and (problem := text_problem(cmd.note, TEXT_MAX)):
+        problems["note"] = problem
     if cmd.step is Step.REQUEST_EXTENSION and cmd.deadline is None:
         problems["deadline"] = "error.required"
     if cmd.deadline is not None and cmd.deadline <= now:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, text_problem
 from bot.hazard_messages import case_context, queue_report, queue_step
 from bot.hazard_workflow import (
     OPEN_STATUSES,
@@ -66,14 +66,10 @@ def _check(cmd: ReportHazard, org: Org) -> dict[str, str]:
     problems: dict[str, str] = {}
     if cmd.category is None:
         problems["category"] = "error.required"
-    if not cmd.location.strip():
-        problems["location"] = "error.blank"
-    elif len(cmd.location.strip()) > LOCATION_MAX:
-        problems["location"] = "error.too_long_location"
-    if not cmd.description.strip():
-        problems["description"] = "error.blank"
-    elif len(cmd.description.strip()) > DESCRIPTION_MAX:
-        problems["description"] = "error.too_long_description"
+    for field, limit, too_long in (("location", LOCATION_MAX, "error.too_long_location"),
+                                   ("description", DESCRIPTION_MAX, "error.too_long_description")):
+        if problem := text_problem(getattr(cmd, field), limit, too_long):
+            problems[field] = problem
     if not cmd.department_key:
         problems["department"] = "error.required"
     elif org.department(cmd.department_key) is None:

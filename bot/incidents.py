@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
 from bot.hazard_messages import Outgoing, queue_report
 from bot.hazard_workflow import Hazard, HazardCategory, HazardStatus, Severity
 from bot.model import CaseEvent, format_reference
@@ -156,12 +156,6 @@ class AuthorityReport(BaseModel):
     number: str = ""
 
 
-def _blank_or_long(value: str, limit: int = TEXT_MAX) -> str | None:
-    if not value.strip():
-        return "error.blank"
-    return "error.too_long_text" if len(value.strip()) > limit else None
-
-
 def context_of(incident: Incident, org: Org) -> dict[str, Any]:
     department = org.department(incident.department_key or "")
     return {
@@ -225,7 +219,7 @@ def report_incident(cmd: ReportIncident, *, uow: UnitOfWork, org: Org, clock: Cl
     elif cmd.occurred_at > now + timedelta(minutes=5):
         problems["occurred_at"] = "error.occurred_in_future"
     for name in ("location", "description"):
-        problem = _blank_or_long(getattr(cmd, name), 200 if name == "location" else TEXT_MAX)
+        problem = text_problem(getattr(cmd, name), 200 if name == "location" else TEXT_MAX)
         if problem:
             problems[name] = problem
     injured = cmd.injured.strip() or "0"
@@ -375,7 +369,7 @@ def record_authority_report(cmd: AuthorityReport, *, uow: UnitOfWork, org: Org, 
     require_officer(cmd.actor_id, org)
     now = clock()
     problems = {}
-    if problem := _blank_or_long(cmd.authority, 200):
+    if problem := text_problem(cmd.authority, 200):
         problems["authority"] = problem
     if cmd.reported_on is None:
         problems["reported_on"] = "error.required"
@@ -425,14 +419,14 @@ def close_incident(cmd: CloseIncident, *, uow: UnitOfWork, org: Org, directory: 
     now = clock()
     problems: dict[str, str] = {}
     for name in ("root_cause", "lessons"):
-        if problem := _blank_or_long(getattr(cmd, name)):
+        if problem := text_problem(getattr(cmd, name), TEXT_MAX):
             problems[name] = problem
     rows = [(i, a) for i, a in enumerate(cmd.actions) if a.measures.strip() or a.owner_id or a.deadline]
     actions = [a for _, a in rows]
     if not actions:
         problems["action_0"] = "error.one_action"
     for i, action in rows:
-        if problem := _blank_or_long(action.measures):
+        if problem := text_problem(action.measures, TEXT_MAX):
             problems[f"action_{i}"] = problem
         elif not action.owner_id or not directory.is_active_user(action.owner_id):
             problems[f"owner_{i}"] = "error.unknown_user"

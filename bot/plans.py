@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
 from bot.model import Photo
 from bot.org import Org
 from bot.ports import Directory, UnitOfWork
@@ -158,10 +158,8 @@ def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime)
     problems: dict[str, str] = {}
     if cmd.kind is None:
         problems["kind"] = "error.required"
-    if not cmd.title.strip():
-        problems["title"] = "error.blank"
-    elif len(cmd.title.strip()) > TITLE_MAX:
-        problems["title"] = "error.too_long_title"
+    if problem := text_problem(cmd.title, TITLE_MAX, "error.too_long_title"):
+        problems["title"] = problem
     if cmd.start is None:
         problems["start"] = "error.required"
     rule_problem = validate_rule(cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
