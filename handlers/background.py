@@ -11,11 +11,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from slack_bolt import Ack
+
 from handlers.errors import log_unexpected
 
 # How long an ack may wait for the modal it started: a modal that is ready within this time reaches the
 # person without competing with the ack for the interpreter, and the ack is still far inside Slack's 3 s.
 HEAD_START_SECONDS = 0.008
+
+
+def ack_now(ack: Ack) -> None:
+    """The ack of a listener whose work runs after it (a lazy listener)."""
+    ack()
 
 
 class Background:

@@ -20,7 +20,7 @@ from bot.hazards import ReportHazard, my_cases, report_hazard, reveal_reporter, 
 from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
-from handlers.background import HEAD_START_SECONDS, Background
+from handlers.background import HEAD_START_SECONDS, Background, ack_now
 from handlers.errors import Kindly
 from handlers.hazard_views import (
     build_report_modal,
@@ -81,9 +81,6 @@ def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | 
 def register(app: App, services: Services, background: Background) -> None:
     org = services.org
     kindly = Kindly(services.locales)
-
-    def ack_now(ack: Ack) -> None:
-        ack()
 
     def open_modal(client: WebClient, *, trigger_id: str, user_id: str, description: str,
                    source_permalink: str | None = None) -> None:

@@ -18,10 +18,11 @@ from bot.i18n import t
 from bot.model import Photo
 from bot.services import Services
 from bot.workdays import deadline_for
+from handlers.background import ack_now
 from handlers.errors import Kindly
 from handlers.hazard_views import when
-from handlers.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, ActionId, BlockId, CallbackId
-from handlers.modals import answer_submission, refusal
+from handlers.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId
+from handlers.modals import answer_submission, field_values, refusal
 from handlers.step_views import STEP_FIELDS, build_step_done, build_step_modal
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,10 @@ def end_of_day(day: str, tz: ZoneInfo) -> datetime:
 
 def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: ZoneInfo) -> StepInput:
     """The one place that knows the step modal's state layout."""
-    values = view["state"]["values"]
+    values = field_values(view)
 
     def element(block: BlockId) -> dict[str, Any]:
-        return values.get(block, {}).get(ActionId.FIELD) or {}
+        return values.get(block, {})
 
     def text(block: BlockId) -> str:
         return element(block).get("value") or ""
@@ -73,9 +74,6 @@ def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: Z
 def register(app: App, services: Services) -> None:
     org = services.org
     kindly = Kindly(services.locales)
-
-    def ack_now(ack: Ack) -> None:
-        ack()
 
     def deadline_hint(locale: str) -> str:
         now = services.clock()

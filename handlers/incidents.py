@@ -29,10 +29,11 @@ from bot.incidents import (
     tick_item,
 )
 from bot.services import Services
+from handlers.background import ack_now
 from handlers.errors import Kindly
 from handlers.ids import ActionId, BlockId, CallbackId, Command, action_blocks
 from handlers.incident_views import build_authority_modal, build_close_modal, build_incident_modal
-from handlers.modals import answer_submission, refusal
+from handlers.modals import answer_submission, field_values, refusal
 from handlers.step_views import build_message_modal
 
 REPORT_FIELDS = {"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED, "location": BlockId.INC_LOCATION,
@@ -57,12 +58,8 @@ class Meta(BaseModel):
     reference: str | None = None
 
 
-def _values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {block: (actions.get(ActionId.FIELD) or {}) for block, actions in view["state"]["values"].items()}
-
-
 def parse_incident(view: dict[str, Any], *, user_id: str) -> ReportIncident:
-    v = _values(view)
+    v = field_values(view)
     stamp = v.get(BlockId.INC_OCCURRED, {}).get("selected_date_time")
     kind = (v.get(BlockId.INC_KIND, {}).get("selected_option") or {}).get("value")
     return ReportIncident(
@@ -81,9 +78,6 @@ def parse_incident(view: dict[str, Any], *, user_id: str) -> ReportIncident:
 def register(app: App, services: Services) -> None:
     org = services.org
     kindly = Kindly(services.locales)
-
-    def ack_now(ack: Ack) -> None:
-        ack()
 
     def open_report(client: WebClient, trigger_id: str, user_id: str, text: str) -> None:
         locale = services.locales.locale_for(user_id)
@@ -165,7 +159,7 @@ def register(app: App, services: Services) -> None:
 
     def on_authority_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
-        v = _values(view)
+        v = field_values(view)
         picked = v.get(BlockId.INC_REPORTED_ON, {}).get("selected_date")
         command = AuthorityReport(reference=meta.reference or "", actor_id=body["user"]["id"],
                                   authority=v.get(BlockId.INC_AUTHORITY, {}).get("value") or "",
@@ -178,7 +172,7 @@ def register(app: App, services: Services) -> None:
 
     def on_close_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
-        v = _values(view)
+        v = field_values(view)
         actions = []
         for i in range(MAX_ACTIONS):
             measures, owner, deadline = action_blocks(i)

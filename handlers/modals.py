@@ -11,7 +11,13 @@ from bot.errors import DomainError, InvalidInput
 from bot.i18n import t
 from handlers.errors import log_unexpected
 from handlers.hazard_views import build_apology_modal
+from handlers.ids import ActionId
 from handlers.step_views import build_message_modal
+
+
+def field_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A submitted modal's state as {block_id: element state}; each input block has one element."""
+    return {block: (actions.get(ActionId.FIELD) or {}) for block, actions in view["state"]["values"].items()}
 
 
 def refusal(exc: DomainError, locale: str) -> str:

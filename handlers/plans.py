@@ -28,9 +28,10 @@ from bot.plans import (
 )
 from bot.recurrence import Pattern, RuleError, rule_for
 from bot.services import Services
+from handlers.background import ack_now
 from handlers.errors import Kindly
 from handlers.ids import ActionId, BlockId, CallbackId, Command
-from handlers.modals import answer_submission, refusal
+from handlers.modals import answer_submission, field_values, refusal
 from handlers.plan_views import (
     build_done_modal,
     build_plan_list,
@@ -57,13 +58,9 @@ class DoneModalMeta(BaseModel):
     locale: str
 
 
-def _values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {block: (actions.get(ActionId.FIELD) or {}) for block, actions in view["state"]["values"].items()}
-
-
 def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
     """The one place that knows the plan modal's state layout."""
-    v = _values(view)
+    v = field_values(view)
 
     def selected(block: BlockId) -> str | None:
         return (v.get(block, {}).get("selected_option") or {}).get("value")
@@ -98,9 +95,6 @@ def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
 def register(app: App, services: Services) -> None:
     org = services.org
     kindly = Kindly(services.locales)
-
-    def ack_now(ack: Ack) -> None:
-        ack()
 
     def today() -> date:
         return services.clock().astimezone(org.tz).date()
@@ -173,7 +167,7 @@ def register(app: App, services: Services) -> None:
 
     def on_done_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = DoneModalMeta.model_validate_json(view["private_metadata"])
-        v = _values(view)
+        v = field_values(view)
         picked = v.get(BlockId.DONE_DATE, {}).get("selected_date")
         files = v.get(BlockId.DONE_PHOTO, {}).get("files") or []
         command = DoneInput(
