@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.hazard_workflow import HazardCategory, Step
+from bot.hazard_workflow import RULES, HazardCategory, HazardStatus, Step
 from bot.i18n import t
 from bot.org import Department
 from handlers.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
@@ -134,16 +134,26 @@ def step_button(step: Step, reference: str, locale: str, *, style: str | None = 
     return button
 
 
+# What each card may offer, in this order; the workflow's rules decide which of them fit the case now.
+CARD_OFFERS = {"leader": (Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD),
+               "assignee": (Step.COMPLETE, Step.REQUEST_EXTENSION)}
+
+
 def card_steps(case: dict[str, Any]) -> list[Step]:
-    """Which steps a card offers its recipient, by audience and the case's status."""
-    status, audience, recipient = case["status"], case.get("audience"), case.get("recipient")
-    intake = {"reported": [Step.ASSESS, Step.REJECT, Step.FORWARD],
-              "assessed": [Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD]}.get(status, [])
+    """Which steps a card offers its recipient: those its role may take from the case's current state.
+
+    Decisions (approve, verify, extensions) are not on cards: they are buttons in the case thread.
+    """
+    audience, recipient = case.get("audience"), case.get("recipient")
     if audience == "safety" or (audience == "leader" and recipient in case.get("leaders", [])):
-        return intake
-    if audience == "assignee" and recipient == case.get("assignee") and status == "assigned":
-        return [Step.COMPLETE] if case.get("extension_until") else [Step.COMPLETE, Step.REQUEST_EXTENSION]
-    return []
+        offers = CARD_OFFERS["leader"]
+    elif audience == "assignee" and recipient == case.get("assignee"):
+        offers = CARD_OFFERS["assignee"]
+    else:
+        return []
+    status, pending = HazardStatus(case["status"]), bool(case.get("extension_until"))
+    return [step for step in offers
+            if status in RULES[step].sources and RULES[step].extension_pending in (None, pending)]
 
 
 def build_card(case: dict[str, Any], locale: str) -> dict[str, Any]:

@@ -94,3 +94,18 @@ def outbox_rows_of(engine: object) -> list[dict[str, object]]:
     with engine.connect() as conn:  # type: ignore[attr-defined]
         return [dict(r._mapping) for r in conn.execute(select(outbox).order_by(outbox.c.id))]
 
+
+
+def test_cards_offer_what_the_rules_allow_now_including_reassigning(bot: RunningBot) -> None:
+    ref = report(bot, "U0EMP2")
+    assert submit_step(bot, "U0HEAD1", click(bot, "U0HEAD1", "assess", ref)["view"], severity="general") == {}
+    view = click(bot, "U0HEAD1", "assign", ref)["view"]
+    assert submit_step(bot, "U0HEAD1", view, measures="Fix", assignee="U0EMP1") == {}
+
+    def head_buttons() -> list[str] | None:
+        card = next(iter(bot.fake.messages("U0HEAD1")), None)
+        if card is None or "hz_step_assess" in str(card["blocks"]):
+            return None  # not yet refreshed
+        return [e["action_id"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    assert eventually(head_buttons, what="the head's refreshed card") == ["hz_step_assign"]
