@@ -67,7 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.org import load_org  # noqa: E402
+from bot.core.org import load_org  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.slack_payloads import sign, slash_command  # noqa: E402
 

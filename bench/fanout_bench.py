@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import create_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.org import parse_org  # noqa: E402
-from bot.plans import Audience, PlanInput, PlanKind, save_plan  # noqa: E402
+from bot.core.org import parse_org  # noqa: E402
+from bot.plans.usecases import Audience, PlanInput, PlanKind, save_plan  # noqa: E402
+from bot.runtime.app import create_app  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
 from tests.fakes import FakeDirectory  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 

@@ -25,11 +25,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
-from bot.hazard_workflow import Hazard, HazardCategory, HazardStatus, Severity
-from bot.incidents import Incident, IncidentStatus, IncidentType
-from bot.model import CaseEvent
-from bot.outbox import OutboxMessage, OutboxStatus
-from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
+from bot.core.model import CaseEvent
+from bot.core.outbox import OutboxMessage, OutboxStatus
+from bot.hazards.workflow import Hazard, HazardCategory, HazardStatus, Severity
+from bot.incidents.usecases import Incident, IncidentStatus, IncidentType
+from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
 
 metadata = MetaData(
     naming_convention={

@@ -11,12 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.errors import Conflict
-from bot.hazard_workflow import Hazard
-from bot.incidents import Incident
-from bot.model import CaseEvent
-from bot.outbox import OutboxMessage, OutboxStatus
-from bot.plans import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
+from bot.core.errors import Conflict
+from bot.core.model import CaseEvent
+from bot.core.outbox import OutboxMessage, OutboxStatus
+from bot.hazards.workflow import Hazard
+from bot.incidents.usecases import Incident
+from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
 from storage.orm import occurrences, outbox, reference_counters, reminder_jobs
 
 

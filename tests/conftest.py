@@ -17,10 +17,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.app import Runtime, create_app
-from bot.config import Settings
-from bot.org import Org, parse_org
-from bot.server import BackgroundServer
+from bot.core.org import Org, parse_org
+from bot.runtime.app import Runtime, create_app
+from bot.runtime.server import BackgroundServer
+from bot.runtime.settings import Settings
 from tests.fakeslack import FakeSlack, validate_block_kit
 from tests.slack_payloads import SlackSender
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Self
 
-from bot.hazard_workflow import Hazard
-from bot.model import CaseEvent
-from bot.outbox import OutboxMessage
+from bot.core.model import CaseEvent
+from bot.core.outbox import OutboxMessage
+from bot.hazards.workflow import Hazard
 
 
 class FakeState:

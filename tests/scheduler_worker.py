@@ -17,9 +17,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import create_app
-from bot.config import Settings
-from bot.org import load_org
+from bot.core.org import load_org
+from bot.runtime.app import create_app
+from bot.runtime.settings import Settings
 
 _GIVE_UP_SECONDS = 60.0
 

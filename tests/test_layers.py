@@ -14,7 +14,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "storage")
-COMPOSITION_ROOT = frozenset({"bot/app.py", "bot/cli.py", "bot/demo.py", "bot/server.py"})
 
 SLACK_AND_WEB = frozenset({"slack_bolt", "slack_sdk", "httpx", "starlette", "uvicorn"})
 DATABASE = frozenset({"sqlalchemy", "alembic"})
@@ -72,48 +71,71 @@ def all_imports() -> list[Import]:
             for imp in imports_in((REPO / path).read_text(encoding="utf-8"), path)]
 
 
-def violations(imports: Iterable[Import], applies: Callable[[str], bool], forbidden: frozenset[str]) -> list[str]:
-    return sorted(f"{imp.path}:{imp.line}: imports {imp.module}"
-                  for imp in imports if applies(imp.path) and imp.top in forbidden)
+def features(layer: str) -> frozenset[str]:
+    """The feature packages of a layer: every package in it but the shared core (and bot's runtime)."""
+    return frozenset(p.name for p in (REPO / layer).iterdir()
+                     if (p / "__init__.py").exists() and p.name not in ("core", "runtime", "migrations"))
 
 
-def is_domain(path: str) -> bool:
-    return path.startswith("bot/") and path not in COMPOSITION_ROOT
+def owner(path_or_module: str) -> tuple[str, str | None]:
+    """(layer, feature) of a file path or dotted module: ("bot", "hazards"), ("bot", "core"), ("storage", None)."""
+    parts = path_or_module.removesuffix(".py").replace("/", ".").split(".")
+    return parts[0], parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] != "__init__") else None
 
 
-def is_handlers(path: str) -> bool:
-    return path.startswith("handlers/")
+def is_public(module: str) -> bool:
+    """A feature's public face: its package itself, or a name its `__init__` exports (not a submodule)."""
+    parts = module.split(".")
+    if len(parts) == 2:
+        return True
+    return len(parts) == 3 and not (REPO / parts[0] / parts[1] / parts[2]).with_suffix(".py").exists() \
+        and not (REPO / parts[0] / parts[1] / parts[2] / "__init__.py").exists()
 
 
-def outside_storage(path: str) -> bool:
-    return not path.startswith("storage/") and path not in COMPOSITION_ROOT
+def problem(imp: Import) -> str | None:
+    """Why this import breaks the layering, or None. One rule per layer, by prefix; no exception list."""
+    layer, feature = owner(imp.path)
+    target_layer, target_feature = owner(imp.module) if imp.top in PACKAGES else (imp.top, None)
+    if imp.top in DATABASE and layer != "storage" and feature != "runtime":
+        return "only storage/ (and bot/runtime, which wires it) may speak SQL"
+    if layer == "bot" and feature == "runtime":
+        return None  # the composition root: the one place where everything meets
+    if layer == "bot" and imp.top in SLACK_AND_WEB | {"handlers", "storage"}:
+        return "bot/ knows neither Slack, HTTP nor the database; go through bot/core/ports.py"
+    if layer == "handlers" and imp.top == "storage":
+        return "handlers/ reach the database only through the use cases"
+    if imp.top not in PACKAGES or target_layer == "storage":
+        return None
+    if target_feature == "runtime":
+        return "only bot/runtime wires; nothing imports it"
+    if feature == "core" and target_feature not in ("core", None):
+        return f"{layer}/core imports no feature"
+    if target_feature in ("core", None) or target_feature == feature or is_public(imp.module):
+        return None  # another layer of the same feature, or another feature's public __init__
+    return f"a feature imports another only through its package's __init__ (`from {target_layer}.{target_feature} import ...`)"
+
+
+def violations(imports: Iterable[Import]) -> list[str]:
+    return sorted(f"{imp.path}:{imp.line}: imports {imp.module}: {why}"
+                  for imp in imports if (why := problem(imp)))
 
 
 def test_the_walk_sees_every_package_and_the_imports_of_the_composition_root() -> None:
     modules = app_modules()
-    assert {"bot/hazards.py", "handlers/hazard.py", "storage/uow.py", "storage/migrations/env.py"} <= set(modules)
+    assert {"bot/hazards/usecases.py", "handlers/hazards/report.py", "storage/uow.py",
+            "storage/migrations/env.py"} <= set(modules)
+    assert {"hazards", "incidents", "plans"} <= features("bot") and {"hazards", "plans"} <= features("handlers")
     tops = {(imp.path, imp.top) for imp in all_imports()}
-    # Positive controls: imports the rules below allow, so a walk that found nothing would show here.
-    assert ("bot/app.py", "sqlalchemy") in tops
-    assert ("bot/app.py", "slack_bolt") in tops
-    assert ("bot/cli.py", "storage") in tops  # imported inside a function
-    assert ("handlers/hazard.py", "slack_bolt") in tops
+    # Positive controls: imports the rules allow, so a walk that found nothing would show here.
+    assert ("bot/runtime/app.py", "sqlalchemy") in tops
+    assert ("bot/runtime/app.py", "slack_bolt") in tops
+    assert ("bot/runtime/cli.py", "storage") in tops  # imported inside a function
+    assert ("handlers/hazards/report.py", "slack_bolt") in tops
 
 
-def test_the_domain_imports_neither_slack_nor_the_web_nor_the_database() -> None:
-    found = violations(all_imports(), is_domain, SLACK_AND_WEB | DATABASE | {"handlers", "storage"})
-    assert not found, ("bot/ (outside the composition root bot/app.py, cli.py, demo.py, server.py) must stay "
-                       "free of Slack, HTTP and SQL; go through bot/ports.py instead:\n" + "\n".join(found))
-
-
-def test_handlers_never_touch_the_database() -> None:
-    found = violations(all_imports(), is_handlers, DATABASE | {"storage"})
-    assert not found, "handlers/ must reach the database only through Services.uow:\n" + "\n".join(found)
-
-
-def test_only_storage_and_the_composition_root_import_sqlalchemy_or_alembic() -> None:
-    found = violations(all_imports(), outside_storage, DATABASE)
-    assert not found, "only storage/ may import sqlalchemy or alembic:\n" + "\n".join(found)
+def test_every_import_keeps_the_layers_and_the_features_apart() -> None:
+    found = violations(all_imports())
+    assert not found, "\n".join(found)
 
 
 def test_a_violation_is_reported_with_file_and_line() -> None:
@@ -126,14 +148,21 @@ def test_a_violation_is_reported_with_file_and_line() -> None:
         "    import slack_sdk.errors\n"
         "    from ..storage import uow\n"
         "    importlib.import_module('httpx')\n"
+        "from bot.incidents.usecases import start_plan\n"
+        "from bot.incidents import start_plan\n"
+        "from bot.core.errors import NotFound\n"
+        "from bot.runtime.app import create_app\n"
     )
-    imports = list(imports_in(source, "bot/sub/model.py"))
-    assert violations(imports, is_domain, SLACK_AND_WEB | DATABASE | {"storage"}) == [
-        "bot/sub/model.py:4: imports sqlalchemy.orm.Session",
-        "bot/sub/model.py:6: imports slack_sdk.errors",
-        "bot/sub/model.py:8: imports httpx",
-    ]
+    imports = list(imports_in(source, "bot/hazards/model.py"))
+    assert [line.split(": imports ")[0] for line in violations(imports)] == [
+        "bot/hazards/model.py:12", "bot/hazards/model.py:4", "bot/hazards/model.py:6",
+        "bot/hazards/model.py:8", "bot/hazards/model.py:9"]
     # The relative import resolves to bot.storage (inside bot/), not the storage package.
     assert [i.module for i in imports if i.line == 7] == ["bot.storage.uow"]
-    assert violations(imports, outside_storage, DATABASE) == ["bot/sub/model.py:4: imports sqlalchemy.orm.Session"]
-    assert violations(imports, lambda path: path in COMPOSITION_ROOT, DATABASE) == []
+    core = list(imports_in("from bot.hazards import Step\nfrom bot.core.org import Org\n", "bot/core/org.py"))
+    assert [v.split(": imports ")[0] for v in violations(core)] == ["bot/core/org.py:1"]
+    root = list(imports_in("import sqlalchemy\nfrom handlers.hazards.report import register\n", "bot/runtime/app.py"))
+    assert violations(root) == []
+    view = list(imports_in("from bot.hazards.usecases import take_step\nfrom bot.plans.model import Plan\n",
+                           "handlers/hazards/steps.py"))
+    assert [v.split(": imports ")[0] for v in violations(view)] == ["handlers/hazards/steps.py:2"]

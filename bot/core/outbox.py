@@ -1,0 +1,277 @@
+"""The notification outbox: messages are written with the change that caused them, sent afterwards.
+
+A use case adds `OutboxMessage`s in its own transaction; the `OutboxSender` leases committed ones,
+renders each in its recipient's language and calls Slack *outside* any transaction. A message whose
+answer was lost (timeout, 5xx, crash) is looked up by its metadata marker before it is sent again,
+so a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.core.ports import (
+    LocaleResolver,
+    Renderer,
+    SlackRateLimited,
+    SlackRefused,
+    SlackTransport,
+    SlackUnavailable,
+    UnitOfWork,
+)
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "safetybot_outbox"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class OutboxMessage:
+    key: str  # unique: the same logical message is never queued twice
+    recipient: str  # user id (a DM) or channel id
+    template: str
+    context: dict[str, Any]
+    created_at: datetime
+    subject: str | None = None  # the case the message is about
+    on_sent: str | None = None  # name of a hook run with the posted (channel, ts)
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None
+    maybe_sent: bool = False  # an earlier attempt may have reached Slack
+    first_attempt_at: datetime | None = None
+    sent_channel: str | None = None
+    sent_ts: str | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    method: str = "chat.postMessage"  # other Web API calls (conversations.create, pins.add, ...) go out here too
+    on_failed: str | None = None  # name of a hook run when Slack refuses the message for good
+    thread_of: str | None = None  # post as a reply in this case's thread
+    update_of: str | None = None  # key of an earlier message to replace in place (chat.update)
+    generation: int = 0  # bumped when newer content replaces a queued update
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.created_at
+
+
+# Run in the transaction that records a delivery, with (uow, message, Slack's answer).
+SentHook = Callable[[UnitOfWork, "OutboxMessage", dict[str, Any]], None]
+# Run in the transaction that records that Slack refused a message, with (uow, message, error).
+FailedHook = Callable[[UnitOfWork, "OutboxMessage", str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    method: str  # chat.postMessage or chat.update
+    channel: str
+    ts: str | None = None  # the message to update
+    thread_ts: str | None = None  # the thread to reply in
+
+
+class Pace:
+    """Spaces Web API calls evenly below a rate (Slack's workspace limits), shared by all sender threads."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+@dataclass
+class RetryPolicy:
+    base_seconds: float = 1.0
+    max_seconds: float = 300.0
+    max_attempts: int = 50  # about a day of retries at the cap before a message is given up
+
+    def delay(self, attempts: int) -> float:
+        capped = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return capped * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class OutboxSender:
+    uow_factory: Callable[[], UnitOfWork]
+    transport: SlackTransport
+    renderer: Renderer
+    locales: LocaleResolver
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    lease_seconds: float = 60.0
+    batch: int = 20
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pace: Pace = field(default_factory=lambda: Pace(0))
+    workers: int = 4  # calls in flight at once, so one slow answer does not hold up the rest
+    sent_hooks: dict[str, SentHook] = field(default_factory=dict)
+    failed_hooks: dict[str, FailedHook] = field(default_factory=dict)
+    _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+
+    def wake(self) -> None:
+        """Called after a commit that queued messages, so they go out without waiting for the poll."""
+        self._wake.set()
+
+    def run_once(self) -> int:
+        """Deliver what is due now; returns how many messages were attempted."""
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim(now=self.clock(), lease_seconds=self.lease_seconds, limit=self.batch)
+            uow.commit()
+        if len(claimed) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox") as pool:
+                list(pool.map(self._deliver, claimed))
+        else:
+            for message in claimed:
+                self._deliver(message)
+        return len(claimed)
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 0.25) -> None:
+        while not stop.is_set():
+            try:
+                attempted = self.run_once()
+            except Exception:
+                log.exception("outbox: delivery round failed; retrying after the poll interval")
+                attempted = 0
+            if attempted == 0:
+                self._wake.wait(poll_seconds)
+                self._wake.clear()
+
+    def start(self, stop: threading.Event) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, args=(stop,), name="outbox-sender", daemon=True)
+        thread.start()
+        return thread
+
+    def _target(self, message: OutboxMessage) -> Target | None:
+        """Where the message goes; None while what it refers to (a thread, a post) is not sent yet."""
+        with self.uow_factory() as uow:
+            if message.update_of:
+                original = uow.outbox.by_key(message.update_of)
+                if original is None or original.status is OutboxStatus.FAILED:
+                    raise SlackRefused("original_message_missing")
+                if original.sent_ts is None:
+                    return None
+                return Target("chat.update", original.sent_channel or original.recipient, ts=original.sent_ts)
+            if message.thread_of:
+                case = uow.hazards.get(message.thread_of) or uow.incidents.get(message.thread_of)
+                if case is not None and case.thread_ts:
+                    return Target("chat.postMessage", case.thread_channel or message.recipient,
+                                  thread_ts=case.thread_ts)
+                parent = uow.outbox.by_key(f"{message.thread_of}:safety-post")
+                if parent is not None and parent.status is OutboxStatus.PENDING:
+                    return None
+                # The case's post was refused for good: a reply at the top level beats no message at all.
+            return Target("chat.postMessage", message.recipient)
+
+    def _deliver(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        try:
+            if message.method not in ("chat.postMessage", "chat.update"):
+                payload = self.renderer.render(message.template, message.context,
+                                               self.locales.locale_for(message.recipient))
+                self.pace.wait()
+                answer = self.transport.call(message.method, payload)
+                self._mark_sent(message.id, answer, generation=message.generation)
+                return
+            target = self._target(message)
+            if target is None:
+                self._reschedule(message.id, delay=0.5, error="waiting for the message it refers to",
+                                 maybe_sent=False, quiet=True)
+                return
+            found = None
+            if target.method == "chat.postMessage" and message.maybe_sent and message.first_attempt_at:
+                found = self.transport.find_posted(
+                    channel=target.channel, marker=message.key,
+                    since=message.first_attempt_at.timestamp(), thread_ts=target.thread_ts,
+                )
+            if found is None:
+                rendered = self.renderer.render(
+                    message.template, message.context, self.locales.locale_for(message.recipient)
+                )
+                payload = {"channel": target.channel, **rendered}
+                if target.ts:
+                    payload["ts"] = target.ts
+                else:
+                    payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
+                    if target.thread_ts:
+                        payload["thread_ts"] = target.thread_ts
+                self.pace.wait()
+                answer = self.transport.call(target.method, payload)
+                found = (answer.get("channel", target.channel), answer.get("ts") or target.ts or "")
+            answer = {"channel": found[0], "ts": found[1]}
+        except SlackRateLimited as exc:
+            self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
+        except SlackUnavailable as exc:
+            self._reschedule(message.id, delay=None, error=str(exc), maybe_sent=True)
+        except SlackRefused as exc:
+            self._give_up(message.id, exc.error)
+        except Exception as exc:  # a rendering bug must not wedge the queue
+            log.exception("outbox: message %s (%s) could not be prepared", message.id, message.template)
+            self._reschedule(message.id, delay=None, error=repr(exc), maybe_sent=False)
+        else:
+            self._mark_sent(message.id, answer, generation=message.generation)
+
+    def _mark_sent(self, message_id: int, answer: dict[str, Any], *, generation: int) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id, lock=True)
+            if message.generation != generation:  # newer content arrived meanwhile: send that too
+                message.lease_until, message.next_attempt_at = None, self.clock()
+                uow.commit()
+                return
+            channel = answer.get("channel")
+            message.status, message.sent_channel = OutboxStatus.SENT, channel if isinstance(channel, str) else None
+            message.sent_ts = answer.get("ts") if isinstance(answer.get("ts"), str) else None
+            message.sent_at, message.lease_until, message.last_error = self.clock(), None, None
+            if message.on_sent:
+                self.sent_hooks[message.on_sent](uow, message, answer)
+            uow.commit()
+
+    def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool,
+                    quiet: bool = False) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id, lock=True)
+            message.lease_until, message.last_error = None, error[:500]
+            message.maybe_sent = message.maybe_sent or maybe_sent
+            if message.attempts >= self.retry.max_attempts:
+                message.status = OutboxStatus.FAILED
+                uow.commit()
+                log.error("outbox: giving up on message %s after %s attempts: %s", message_id, message.attempts, error)
+                return
+            if quiet:  # waiting for another message is not an attempt
+                message.attempts -= 1
+            wait = delay if delay is not None else self.retry.delay(message.attempts)
+            message.next_attempt_at = self.clock() + timedelta(seconds=wait)
+            uow.commit()
+        (log.debug if quiet else log.warning)("outbox: message %s not delivered (%s); next try in %.1fs",
+                                              message_id, error, wait)
+
+    def _give_up(self, message_id: int, error: str) -> None:
+        with self.uow_factory() as uow:
+            message = uow.outbox.get(message_id, lock=True)
+            message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
+            if message.on_failed:
+                self.failed_hooks[message.on_failed](uow, message, error)
+            uow.commit()
+        log.error("outbox: Slack refused message %s: %s", message_id, error)

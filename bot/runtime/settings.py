@@ -1,0 +1,49 @@
+"""Settings from the environment (or `.env`).
+
+Kept separate from the org file: settings say *how* the bot runs (tokens, database, port), the org
+file says *who* the company is. Both are checked by `safetybot check-config`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = "sqlite:///safetybot.db"
+    org_file: Path = Field(
+        default=Path("org.yml"), validation_alias=AliasChoices("SAFETYBOT_ORG_FILE", "org_file")
+    )
+    port: int = Field(default=3000, ge=1, le=65535)
+    # The emergency plans' checklists per incident type; unset: the set shipped in bot/incidents/plans.yml.
+    incident_plans_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SAFETYBOT_INCIDENT_PLANS", "incident_plans_file"))
+    # How long a Web API call may take before the outbox treats it as "maybe delivered".
+    slack_timeout_seconds: float = 10.0
+    # Messages per second this copy of the bot sends at most (Slack allows about one a second per
+    # channel and a few hundred a minute per workspace); with several copies, divide between them.
+    slack_messages_per_second: float = Field(default=10.0, gt=0)
+    # How often the scheduler looks for due reminders and escalations.
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def api_url(self) -> str:
+        """slack_sdk wants the base URL with a trailing slash."""
+        return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
+
+    def missing_for(self, mode: str) -> list[str]:
+        """Which environment variables a run mode needs but lacks, in the words an admin sets them."""
+        needed = {"serve": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
+                  "socket": ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]}[mode]
+        return [name for name in needed if getattr(self, name.lower()) is None]

@@ -1,0 +1,134 @@
+"""The Slack Web API behind the domain's ports: one call at a time, errors sorted by what they mean."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.i18n import normalize
+from bot.core.outbox import METADATA_EVENT
+from bot.core.ports import SlackRateLimited, SlackRefused, SlackUnavailable
+
+log = logging.getLogger(__name__)
+
+# Sent as JSON; everything else as a form, as the Web API documents them.
+_JSON_METHODS = ("chat.", "views.")
+
+
+def make_client(*, token: str, base_url: str, timeout: float) -> WebClient:
+    """A client without slack_sdk's own retries: the outbox decides when to try again."""
+    client = WebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)))
+    client.retry_handlers.clear()
+    return client
+
+
+class WebApiTransport:
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if method == "files.upload":  # the v2 upload: three calls, done by slack_sdk
+                response = self._client.files_upload_v2(**payload)
+            elif method.startswith(_JSON_METHODS):
+                response = self._client.api_call(method, json=payload)
+            else:
+                response = self._client.api_call(method, params=payload)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            if status == 429:
+                raise SlackRateLimited(float(exc.response.headers.get("Retry-After", 1))) from exc
+            if status >= 500 or status < 200:
+                raise SlackUnavailable(f"HTTP {status}") from exc
+            raise SlackRefused(str(exc.response.get("error", f"HTTP {status}"))) from exc
+        except (TimeoutError, URLError, OSError) as exc:
+            raise SlackUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def find_posted(
+        self, *, channel: str, marker: str, since: float, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        if channel[:1] in ("U", "W"):
+            channel = self.call("conversations.open", {"users": channel})["channel"]["id"]
+        method, args = ("conversations.history", {"channel": channel})
+        if thread_ts:
+            method, args = "conversations.replies", {"channel": channel, "ts": thread_ts}
+        args |= {"oldest": f"{since - 60:.6f}", "include_all_metadata": "true", "limit": 200}
+        for _page in range(5):
+            answer = self.call(method, args)
+            for message in answer.get("messages", []):
+                meta = message.get("metadata") or {}
+                if meta.get("event_type") == METADATA_EVENT and meta.get("event_payload", {}).get("key") == marker:
+                    return channel, str(message["ts"])
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+            args["cursor"] = cursor
+        return None
+
+
+class SlackLocales:
+    """A person's language from their Slack locale (`users.info`), cached; channels use the default."""
+
+    def __init__(self, client: WebClient, *, default: str, ttl_seconds: float = 3600.0) -> None:
+        self._client = client
+        self._default = default
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def locale_for(self, recipient: str) -> str:
+        if recipient[:1] not in ("U", "W"):
+            return normalize(None, self._default)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(recipient)
+        if hit and hit[0] > now:
+            return hit[1]
+        try:
+            user = self._client.users_info(user=recipient, include_locale=True)["user"]
+            locale, ttl = normalize(user.get("locale"), self._default), self._ttl
+        except Exception as exc:  # never let a look-up failure block a message
+            log.warning("users.info failed for %s: %s; using %s", recipient, exc, self._default)
+            locale, ttl = normalize(None, self._default), 60.0
+        with self._lock:
+            self._cache[recipient] = (now + ttl, locale)
+        return locale
+
+    def warm(self) -> int:
+        """Learn everyone's language with `users.list` (one call per 1,000 people), so a reminder to the whole
+        company does not need a `users.info` per person. Returns how many people it learned about."""
+        learned, cursor, until = 0, None, time.monotonic() + self._ttl
+        while True:
+            try:
+                page = self._client.users_list(include_locale=True, limit=1000, cursor=cursor)
+            except Exception as exc:
+                log.warning("users.list failed: %s; languages are looked up one by one", exc)
+                return learned
+            with self._lock:
+                for member in page.get("members", []):
+                    self._cache[member["id"]] = (until, normalize(member.get("locale"), self._default))
+                    learned += 1
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return learned
+
+
+class SlackDirectory:
+    """Is this a real, active person? (users.info; a deactivated account or a bot is not.)"""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def is_active_user(self, user_id: str) -> bool:
+        try:
+            user = self._client.users_info(user=user_id)["user"]
+        except SlackApiError:
+            return False
+        return not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user"))

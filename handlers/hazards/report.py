@@ -1,0 +1,162 @@
+"""Slack surface of the hazard report: `/hazard`, the message shortcut, the modal, the case buttons.
+
+Each listener acks first (modals open in a lazy listener after the ack), parses the payload into a
+typed value, calls one use case and renders its result.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core.errors import DomainError
+from bot.core.i18n import t
+from bot.core.model import Photo
+from bot.core.services import Services
+from bot.hazards.usecases import ReportHazard, my_cases, report_hazard, reveal_reporter, view_case
+from bot.hazards.workflow import HazardCategory
+from handlers.core.background import HEAD_START_SECONDS, Background, ack_now
+from handlers.core.errors import Kindly
+from handlers.core.ids import ActionId, BlockId, CallbackId, Command
+from handlers.core.modals import answer_submission
+from handlers.hazards.step_views import build_case_status, build_help, build_my_cases
+from handlers.hazards.views import (
+    build_report_modal,
+    build_reported_modal,
+    build_reporter_revealed,
+)
+
+log = logging.getLogger(__name__)
+
+FIELD_BLOCKS = {
+    "category": BlockId.CATEGORY,
+    "location": BlockId.LOCATION,
+    "description": BlockId.DESCRIPTION,
+    "department": BlockId.DEPARTMENT,
+}
+
+
+_CATEGORIES = {c.value for c in HazardCategory}
+REFERENCE = re.compile(r"HZ-\d{4}-\d{4,}")
+MINE, HELP = {"mine", "我的"}, {"help", "帮助", "?", "？"}
+
+
+class ReportModalMeta(BaseModel):
+    """Carried in the modal's private_metadata from opening to submit."""
+
+    locale: str
+    source_permalink: str | None = None
+
+
+def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | None) -> ReportHazard:
+    """The one place that knows the report modal's state layout."""
+    values = view["state"]["values"]
+
+    def element(block: BlockId, action: ActionId) -> dict[str, Any]:
+        return values.get(block, {}).get(action) or {}
+
+    selected_category = (element(BlockId.CATEGORY, ActionId.CATEGORY).get("selected_option") or {})
+    selected_department = (element(BlockId.DEPARTMENT, ActionId.DEPARTMENT).get("selected_option") or {})
+    checked = element(BlockId.ANONYMOUS, ActionId.ANONYMOUS).get("selected_options") or []
+    files = element(BlockId.PHOTO, ActionId.PHOTO).get("files") or []
+    category = selected_category.get("value")
+    return ReportHazard(
+        reporter_id=user_id,
+        category=category if category in _CATEGORIES else None,
+        location=element(BlockId.LOCATION, ActionId.LOCATION).get("value") or "",
+        description=element(BlockId.DESCRIPTION, ActionId.DESCRIPTION).get("value") or "",
+        department_key=selected_department.get("value"),
+        anonymous=any(o.get("value") == "anonymous" for o in checked),
+        photos=[Photo(file_id=f.get("id", ""), name=f.get("name") or f.get("title") or "",
+                      permalink=f.get("permalink", "")) for f in files if f.get("id")],
+        source_permalink=source_permalink,
+    )
+
+
+def register(app: App, services: Services, background: Background) -> None:
+    org = services.org
+    kindly = Kindly(services.locales)
+
+    def open_modal(client: WebClient, *, trigger_id: str, user_id: str, description: str,
+                   source_permalink: str | None = None) -> None:
+        locale = services.locales.locale_for(user_id)
+        own = org.department_of(user_id)
+        meta = ReportModalMeta(locale=locale, source_permalink=source_permalink)
+        client.views_open(trigger_id=trigger_id, view=build_report_modal(
+            locale=locale, departments=list(org.departments), department_key=own.key if own else None,
+            description=description, private_metadata=meta.model_dump_json()))
+
+    def on_command(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """`/hazard HZ-2026-0042` shows a case, `mine` my cases, `help` the usage; anything else is a report."""
+        text, user_id = (body.get("text") or "").strip(), body["user_id"]
+        word = text.lower()
+        if not (REFERENCE.fullmatch(text.upper()) or word in MINE or word in HELP):
+            open_modal(client, trigger_id=body["trigger_id"], user_id=user_id, description=text)
+            return
+        locale = services.locales.locale_for(user_id)
+        if word in HELP:
+            respond(**build_help(locale))
+        elif word in MINE:
+            respond(**build_my_cases(my_cases(user_id, uow=services.uow(), org=org), locale=locale,
+                                     timezone=org.timezone))
+        else:
+            try:
+                case = view_case(text.upper(), viewer_id=user_id, uow=services.uow(), org=org)
+            except DomainError as exc:
+                respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral")
+                return
+            respond(**build_case_status(case, locale=locale, timezone=org.timezone))
+
+    def open_from_shortcut(body: dict[str, Any], client: WebClient) -> None:
+        message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
+        permalink = None
+        if channel and message.get("ts"):
+            try:
+                permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
+            except Exception as exc:  # the report matters more than the link back
+                log.warning("no permalink for %s/%s: %s", channel, message.get("ts"), exc)
+        open_modal(client, trigger_id=body["trigger_id"], user_id=body["user"]["id"],
+                   description=message.get("text") or "", source_permalink=permalink)
+
+    def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        try:
+            meta = ReportModalMeta.model_validate_json(view.get("private_metadata") or "")
+        except ValidationError:
+            meta = ReportModalMeta(locale=services.locales.locale_for(user_id))
+        answer_submission(
+            ack, body, locale=meta.locale, title=t("hazard.modal.title", meta.locale),
+            run=lambda: report_hazard(parse_report(view, user_id=user_id, source_permalink=meta.source_permalink),
+                                      uow=services.uow(), org=org, clock=services.clock),
+            block_of=lambda field: FIELD_BLOCKS[field],
+            done=lambda result: build_reported_modal(locale=meta.locale, reference=result.reference,
+                                                     department_name=result.department_name))
+
+    def reveal(body: dict[str, Any], respond: Respond) -> None:
+        user_id, reference = body["user"]["id"], body["actions"][0]["value"]
+        locale = services.locales.locale_for(user_id)
+        try:
+            reporter = reveal_reporter(reference, actor_id=user_id, uow=services.uow(), org=org,
+                                       clock=services.clock)
+        except DomainError as exc:
+            respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral", replace_original=False)
+            return
+        respond(**build_reporter_revealed(reference=reference, reporter_id=reporter, locale=locale))
+
+    def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        background.start(kindly(on_command), body, client, respond, body=body).wait(HEAD_START_SECONDS)
+        ack()
+
+    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        background.start(kindly(open_from_shortcut), body, client, respond, body=body).wait(HEAD_START_SECONDS)
+        ack()
+
+    app.command(Command.HAZARD)(command_ack)
+    app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(shortcut_ack)
+    app.view_submission(CallbackId.REPORT_HAZARD_MODAL)(submit_report)
+    app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[kindly(reveal)])

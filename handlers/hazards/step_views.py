@@ -1,0 +1,203 @@
+"""Block Kit for the closed loop: step modals, thread lines, direct notices, `/hazard` answers.
+
+Pure functions of (view model, locale); typed text is escaped before it reaches mrkdwn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.i18n import t
+from bot.core.org import Department
+from bot.hazards.usecases import CaseView, MyCases
+from bot.hazards.workflow import Severity, Step
+from handlers.core.ids import ActionId, BlockId, CallbackId
+from handlers.core.mrkdwn import clip, escape
+from handlers.hazards.views import Block, mention, mrkdwn, plain, step_button, thread_link, when
+
+# Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
+STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
+    Step.ASSESS: (BlockId.STEP_SEVERITY, BlockId.STEP_DEADLINE),
+    Step.REJECT: (BlockId.STEP_REASON,),
+    Step.FORWARD: (BlockId.STEP_DEPARTMENT, BlockId.STEP_REASON),
+    Step.ASSIGN: (BlockId.STEP_MEASURES, BlockId.STEP_ASSIGNEE, BlockId.STEP_DEADLINE),
+    Step.COMPLETE: (BlockId.STEP_NOTE, BlockId.STEP_PHOTO),
+    Step.REQUEST_EXTENSION: (BlockId.STEP_DEADLINE, BlockId.STEP_REASON),
+    Step.REFUSE_EXTENSION: (BlockId.STEP_REASON,),
+    Step.SEND_BACK: (BlockId.STEP_REASON,),
+    Step.RETURN: (BlockId.STEP_REASON,),
+}
+OPTIONAL = {  # fields a person may leave empty, per step
+    Step.ASSESS: {BlockId.STEP_DEADLINE},
+    Step.ASSIGN: {BlockId.STEP_DEADLINE},
+    Step.FORWARD: {BlockId.STEP_REASON},
+    Step.COMPLETE: {BlockId.STEP_PHOTO},
+    Step.REFUSE_EXTENSION: {BlockId.STEP_REASON},
+}
+
+
+def _input(block: BlockId, element: dict[str, Any], label: str, *, optional: bool, hint: str | None = None) -> Block:
+    result: Block = {"type": "input", "block_id": block, "label": plain(label), "optional": optional,
+                     "element": {"action_id": ActionId.FIELD, **element}}
+    if hint:
+        result["hint"] = plain(hint[:2000])
+    return result
+
+
+def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departments: list[Department],
+                     deadline_hint: str, private_metadata: str) -> dict[str, Any]:
+    """One modal for every step that needs input; `case` is the card context of the case."""
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(clip(
+        f"*{case['reference']}* · {t('category.' + case['category'], locale)} · {escape(case['location'])}", 3000))}]
+    for block in STEP_FIELDS[step]:
+        optional = block in OPTIONAL.get(step, set())
+        label = t(f"field.{block.value}", locale)
+        if block is BlockId.STEP_SEVERITY:
+            options = [{"text": plain(t(f"severity.{s.value}", locale)), "value": s.value} for s in Severity]
+            element: dict[str, Any] = {"type": "static_select", "options": options}
+            if case.get("severity"):
+                element["initial_option"] = next(o for o in options if o["value"] == case["severity"])
+            blocks.append(_input(block, element, label, optional=optional))
+        elif block is BlockId.STEP_DEADLINE:
+            hint = deadline_hint if step is Step.ASSESS else None
+            element = {"type": "datepicker"}
+            if step is Step.ASSIGN and case.get("deadline_at"):
+                element["initial_date"] = when(case["deadline_at"], case["timezone"])[:10]
+            blocks.append(_input(block, element, label, optional=optional, hint=hint))
+        elif block is BlockId.STEP_DEPARTMENT:
+            options = [{"text": plain(d.name[:75]), "value": d.key} for d in departments[:100]]
+            blocks.append(_input(block, {"type": "static_select", "options": options}, label, optional=optional))
+        elif block is BlockId.STEP_ASSIGNEE:
+            element = {"type": "users_select"}
+            if case.get("assignee"):
+                element["initial_user"] = case["assignee"]
+            blocks.append(_input(block, element, label, optional=optional))
+        elif block is BlockId.STEP_PHOTO:
+            blocks.append(_input(block, {"type": "file_input", "max_files": 5,
+                                         "filetypes": ["jpg", "jpeg", "png", "heic", "gif", "webp"]},
+                                 label, optional=optional))
+        else:  # reason, measures, note: free text
+            limit = 1000 if block is BlockId.STEP_REASON else 3000
+            element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+            if block is BlockId.STEP_MEASURES and case.get("measures"):
+                element["initial_value"] = case["measures"][:limit]
+            blocks.append(_input(block, element, label, optional=optional))
+    return {
+        "type": "modal", "callback_id": CallbackId.HAZARD_STEP_MODAL,
+        "title": plain(t(f"step.{step.value}.title", locale)[:24]),
+        "submit": plain(t(f"step.{step.value}.button", locale)[:24]), "close": plain(t("common.cancel", locale)),
+        "private_metadata": private_metadata, "blocks": blocks,
+    }
+
+
+def build_message_modal(*, title: str, text: str, locale: str) -> dict[str, Any]:
+    """What a step modal turns into when the step could not be taken (state moved on, not allowed)."""
+    return {"type": "modal", "title": plain(title[:24]), "close": plain(t("common.close", locale)),
+            "blocks": [{"type": "section", "text": mrkdwn(clip(text, 3000))}]}
+
+
+def _step_params(context: dict[str, Any], locale: str) -> dict[str, str]:
+    """The values a thread line or notice may mention, ready for mrkdwn."""
+    changes, tz = context.get("changes", {}), context["timezone"]
+
+    def new(name: str) -> Any:
+        value = changes.get(name)
+        return value[1] if isinstance(value, list) else value
+
+    return {
+        "actor": mention(context.get("actor")), "reference": context["reference"],
+        "severity": t(f"severity.{context['severity']}", locale) if context.get("severity") else "—",
+        "deadline": when(new("deadline_at") or context.get("deadline_at"), tz),
+        "until": when(new("extension_until") or context.get("extension_until"), tz),
+        "assignee": mention(new("assignee_id") or context.get("assignee")),
+        "department": escape(context["department"]),
+        "reason": escape(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—")),
+        "note": escape(context.get("completion_note") or "—"),
+        "measures": escape(context.get("measures") or "—"),
+        "leaders": " ".join(mention(u) for u in context.get("leaders", [])),
+    }
+
+
+def build_step_line(context: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The line a step adds to the case's thread; it carries the buttons of a decision it awaits."""
+    params = _step_params(context, locale)
+    text = clip(t(f"step.{context['step']}.line", locale, **params), 3000)
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    decided = context.get("decided")
+    if decided:
+        done = t("step.decided", locale, actor=mention(decided["actor"]),
+                 step=t(f"step.{decided['step']}.button", locale))
+        blocks.append({"type": "context", "elements": [mrkdwn(done)]})
+    elif context.get("buttons"):
+        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
+            step_button(Step(s), context["reference"], locale, style="primary" if i == 0 else None)
+            for i, s in enumerate(context["buttons"])]})
+    return {"text": text, "blocks": blocks}
+
+
+def build_notice(context: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A short direct message: what happened to a case and what, if anything, the person should do."""
+    params = _step_params(context, locale)
+    text = clip(t(f"notice.{context['notice']}", locale, **params), 3000)
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    link = thread_link(context)
+    if link:
+        blocks.append({"type": "context", "elements": [mrkdwn(f"<{link}|{t('hazard.thread_link', locale)}>")]})
+    return {"text": text, "blocks": blocks}
+
+
+def build_calendar_notice(context: dict[str, Any], locale: str) -> dict[str, Any]:
+    text = t("calendar.unknown_year", locale, year=context["year"])
+    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str, Any]:
+    """`/hazard HZ-…`: where a case stands and what happened to it, for the person who asked."""
+    fields = [
+        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('status.' + view.status.value, locale)}"),
+        mrkdwn(f"*{t('hazard.field.category', locale)}*\n{t('category.' + view.category.value, locale)}"),
+        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(view.location), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(view.department), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n"
+               f"{mention(view.reporter_id) if view.reporter_id else t('hazard.anonymous', locale)}"),
+    ]
+    if view.severity:
+        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + view.severity, locale)}"))
+    if view.deadline_at:
+        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n"
+                             f"{when(view.deadline_at.isoformat(), timezone)}"))
+    if view.assignee_id:
+        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
+    lines = [f"{when(e['at'].isoformat(), timezone)}  {t('timeline.' + str(e['action']), locale)}"  # type: ignore[union-attr]
+             f" · {mention(e['actor']) if e['actor'] else t('hazard.anonymous', locale)}" for e in view.timeline]
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(view.reference)},
+        {"type": "section", "fields": fields[:10]},
+        {"type": "section", "text": mrkdwn(clip(escape(view.description), 3000))},
+        {"type": "section", "text": mrkdwn(clip(f"*{t('hazard.timeline', locale)}*\n" + "\n".join(lines[-40:]),
+                                                3000))},
+    ]
+    return {"response_type": "ephemeral", "text": view.reference, "blocks": blocks}
+
+
+def build_my_cases(mine: MyCases, *, locale: str, timezone: str) -> dict[str, Any]:
+    """`/hazard mine`: my open reports, my tasks, and what waits for my decision."""
+    blocks: list[Block] = [{"type": "header", "text": plain(t("mine.title", locale))}]
+    sections = (("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
+    for key, lines in sections:
+        rows = [f"• *{c.reference}* · {t('status.' + c.status.value, locale)} · {clip(escape(c.location), 80)}"
+                + (f" · {t('hazard.field.deadline', locale)} {when(c.deadline_at.isoformat(), timezone)}"
+                   if c.deadline_at else "") for c in lines[:30]]
+        body = "\n".join(rows) if rows else t("mine.none", locale)
+        blocks.append({"type": "section", "text": mrkdwn(clip(f"*{t(key, locale)}*\n{body}", 3000))})
+    return {"response_type": "ephemeral", "text": t("mine.title", locale), "blocks": blocks}
+
+
+def build_help(locale: str) -> dict[str, Any]:
+    text = t("help.hazard", locale)
+    return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def build_step_done(*, step: Step, reference: str, locale: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "replace_original": False,
+            "text": t(f"step.{step.value}.done", locale, reference=reference)}

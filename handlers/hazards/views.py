@@ -1,0 +1,219 @@
+"""Block Kit for the hazard report: the modal, its confirmation, and the case messages.
+
+Pure functions of (view model, locale); every visible string is a translation key. Anything a person
+typed goes through `escape` before it reaches mrkdwn.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.i18n import t
+from bot.core.org import Department
+from bot.hazards.workflow import RULES, HazardCategory, HazardStatus, Step
+from handlers.core.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
+from handlers.core.mrkdwn import clip, escape
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text[:75]), "value": value}
+
+
+def build_report_modal(
+    *,
+    locale: str,
+    departments: list[Department],
+    department_key: str | None,
+    description: str,
+    private_metadata: str,
+) -> dict[str, Any]:
+    """The report form; `description` is pre-filled from `/hazard text` or the shortcut's message."""
+    category_options = [_option(t(f"category.{c.value}", locale), c.value) for c in HazardCategory]
+    department_options = [_option(d.name, d.key) for d in departments[:100]]
+    department_select: dict[str, Any] = {
+        "type": "static_select", "action_id": ActionId.DEPARTMENT,
+        "placeholder": plain(t("hazard.modal.department_placeholder", locale)),
+        "options": department_options,
+    }
+    initial = next((o for o in department_options if o["value"] == department_key), None)
+    if initial is not None:
+        department_select["initial_option"] = initial
+    description_input: dict[str, Any] = {
+        "type": "plain_text_input", "action_id": ActionId.DESCRIPTION, "multiline": True,
+        "max_length": 3000, "placeholder": plain(t("hazard.modal.description_placeholder", locale)),
+    }
+    if description.strip():
+        description_input["initial_value"] = description[:3000]
+    blocks: list[Block] = [
+        {"type": "input", "block_id": BlockId.CATEGORY, "label": plain(t("hazard.modal.category", locale)),
+         "element": {"type": "static_select", "action_id": ActionId.CATEGORY, "options": category_options,
+                     "placeholder": plain(t("hazard.modal.category_placeholder", locale))}},
+        {"type": "input", "block_id": BlockId.LOCATION, "label": plain(t("hazard.modal.location", locale)),
+         "element": {"type": "plain_text_input", "action_id": ActionId.LOCATION, "max_length": 200,
+                     "placeholder": plain(t("hazard.modal.location_placeholder", locale))}},
+        {"type": "input", "block_id": BlockId.DESCRIPTION,
+         "label": plain(t("hazard.modal.description", locale)), "element": description_input},
+        {"type": "input", "block_id": BlockId.DEPARTMENT,
+         "label": plain(t("hazard.modal.department", locale)), "element": department_select},
+        {"type": "input", "block_id": BlockId.PHOTO, "optional": True,
+         "label": plain(t("hazard.modal.photo", locale)),
+         "element": {"type": "file_input", "action_id": ActionId.PHOTO, "max_files": 5,
+                     "filetypes": ["jpg", "jpeg", "png", "heic", "gif", "webp"]}},
+        {"type": "input", "block_id": BlockId.ANONYMOUS, "optional": True,
+         "label": plain(t("hazard.modal.anonymous_label", locale)),
+         "element": {"type": "checkboxes", "action_id": ActionId.ANONYMOUS, "options": [{
+             "text": plain(t("hazard.modal.anonymous", locale)), "value": "anonymous",
+             "description": plain(t("hazard.modal.anonymous_hint", locale))}]}},
+    ]
+    return {
+        "type": "modal", "callback_id": CallbackId.REPORT_HAZARD_MODAL,
+        "title": plain(t("hazard.modal.title", locale)),
+        "submit": plain(t("hazard.modal.submit", locale)),
+        "close": plain(t("common.cancel", locale)),
+        "private_metadata": private_metadata, "blocks": blocks,
+    }
+
+
+def build_reported_modal(*, locale: str, reference: str, department_name: str) -> dict[str, Any]:
+    """What the modal turns into on submit: the reference at once, even while Slack's API is slow."""
+    text = t("hazard.reported.modal_body", locale, reference=reference, department=escape(department_name))
+    return {
+        "type": "modal", "callback_id": CallbackId.HAZARD_REPORTED_MODAL,
+        "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
+
+
+def build_apology_modal(*, locale: str, error_ref: str) -> dict[str, Any]:
+    return {
+        "type": "modal", "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
+        "blocks": [{"type": "section", "text": mrkdwn(t("error.unexpected", locale, ref=error_ref))}],
+    }
+
+
+def when(iso: str | None, timezone: str) -> str:
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def mention(user: str | None) -> str:
+    return f"<@{user}>" if user else "—"
+
+
+def thread_link(case: dict[str, Any]) -> str | None:
+    """A link to the case's thread in the safety channel, once it exists."""
+    if not case.get("thread"):
+        return None
+    channel, ts = case["thread"]
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def step_button(step: Step, reference: str, locale: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": step_action_id(step), "value": reference,
+                              "text": plain(t(f"step.{step.value}.button", locale))}
+    if style:
+        button["style"] = style
+    if step in DIRECT_STEPS:  # taken on click: ask first
+        button["confirm"] = {"title": plain(t(f"step.{step.value}.button", locale)),
+                             "text": plain(t(f"step.{step.value}.confirm", locale, reference=reference)),
+                             "confirm": plain(t("common.yes", locale)), "deny": plain(t("common.cancel", locale))}
+    return button
+
+
+# What each card may offer, in this order; the workflow's rules decide which of them fit the case now.
+CARD_OFFERS = {"leader": (Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD),
+               "assignee": (Step.COMPLETE, Step.REQUEST_EXTENSION)}
+
+
+def card_steps(case: dict[str, Any]) -> list[Step]:
+    """Which steps a card offers its recipient: those its role may take from the case's current state.
+
+    Decisions (approve, verify, extensions) are not on cards: they are buttons in the case thread.
+    """
+    audience, recipient = case.get("audience"), case.get("recipient")
+    if audience == "safety" or (audience == "leader" and recipient in case.get("leaders", [])):
+        offers = CARD_OFFERS["leader"]
+    elif audience == "assignee" and recipient == case.get("assignee"):
+        offers = CARD_OFFERS["assignee"]
+    else:
+        return []
+    status, pending = HazardStatus(case["status"]), bool(case.get("extension_until"))
+    return [step for step in offers
+            if status in RULES[step].sources and RULES[step].extension_pending in (None, pending)]
+
+
+def build_card(case: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A hazard as one recipient sees it; refreshed in place at every step.
+
+    audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'.
+    """
+    ref, audience, tz = case["reference"], case.get("audience", "safety"), case["timezone"]
+    status = case["status"]
+    category = t(f"category.{case['category']}", locale)
+    reporter = mention(case["reporter"]) if case["reporter"] else t("hazard.anonymous", locale)
+    headline = t(f"hazard.{audience}.headline", locale, reference=ref)
+    fields = [
+        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t(f'status.{status}', locale)}"),
+        mrkdwn(f"*{t('hazard.field.category', locale)}*\n{category}"),
+        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(case['location']), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(case['department']), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{when(case['reported_at'], tz)}"),
+    ]
+    if audience != "reporter":
+        fields.append(mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{reporter}"))
+    if case.get("severity"):
+        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + case['severity'], locale)}"))
+    if case.get("deadline_at"):
+        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n{when(case['deadline_at'], tz)}"))
+    if case.get("assignee"):
+        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(case['assignee'])}"))
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(clip(headline, 150))},
+        {"type": "section", "fields": fields[:10]},
+        {"type": "section", "text": mrkdwn(f"*{t('hazard.field.description', locale)}*")},
+        {"type": "section", "text": mrkdwn(clip(escape(case["description"]), SECTION_LIMIT))},
+    ]
+    if case.get("measures"):
+        blocks.append({"type": "section", "text": mrkdwn(clip(
+            f"*{t('hazard.field.measures', locale)}*\n{escape(case['measures'])}", SECTION_LIMIT))})
+    links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
+             for p in case.get("photos", []) if p.get("permalink")]
+    if case.get("source_permalink") and (not case["anonymous"] or audience == "reporter"):
+        links.append(f"<{case['source_permalink']}|{t('hazard.source_message', locale)}>")
+    if (link := thread_link(case)) and audience != "safety":
+        links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
+    if links:
+        blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
+    next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
+    blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
+        next_key, locale, assignee=mention(case.get("assignee")), deadline=when(case.get("deadline_at"), tz),
+        reason=escape(case.get("last_reason") or "—")), SECTION_LIMIT))]})
+    buttons = [step_button(step, ref, locale, style="primary" if i == 0 else None)
+               for i, step in enumerate(card_steps(case))]
+    if audience == "safety" and case["anonymous"]:
+        buttons.append({"type": "button", "action_id": ActionId.REVEAL_REPORTER, "value": ref,
+                        "text": plain(t("hazard.reveal_reporter", locale))})
+    if buttons:
+        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
+    text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
+             location=clip(escape(case["location"]), 200))
+    return {"text": text, "blocks": blocks}
+
+
+def build_reporter_revealed(*, reference: str, reporter_id: str, locale: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "replace_original": False,
+            "text": t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")}
