@@ -8,7 +8,7 @@ Every import counts, including those inside functions and under `if TYPE_CHECKIN
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
