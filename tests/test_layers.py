@@ -112,7 +112,8 @@ def problem(imp: Import) -> str | None:
         return f"{layer}/core imports no feature"
     if target_feature in ("core", None) or target_feature == feature or is_public(imp.module):
         return None  # another layer of the same feature, or another feature's public __init__
-    return f"a feature imports another only through its package's __init__ (`from {target_layer}.{target_feature} import ...`)"
+    return ("a feature imports another only through its package's __init__ "
+            f"(`from {target_layer}.{target_feature} import ...`)")
 
 
 def violations(imports: Iterable[Import]) -> list[str]:
