@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.orm import map_domain
+from storage.uow import map_domain
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

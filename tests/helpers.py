@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.orm import hazards, outbox
+from storage.core import outbox
+from storage.hazards import hazards
 from tests.conftest import RunningBot
 from tests.slack_payloads import checkboxes, file_input, plain_text, static_select
 

@@ -6,8 +6,10 @@ the manifest lacks never reaches the bot, and a scope the manifest lacks fails o
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +18,6 @@ import jsonschema
 import pytest
 import yaml
 
-from handlers.core.ids import Command
 from tests.conftest import RunningBot
 from tests.helpers import eventually
 from tests.slack_payloads import FORM, SlackRequest, new_trigger_id, plain_text, static_select
@@ -50,7 +51,17 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
     "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
 }
-NOT_WEB_API = {"response_url"}  # FakeSlack's name for posts to a response_url: no token, no scope
+NOT_WEB_API = {"response_url"}
+
+
+def feature_ids(name: str) -> set[str]:
+    """Every member of the enum `name` (Command, CallbackId) across the handlers features' ids modules."""
+    found: set[str] = set()
+    for ids in sorted((REPO / "handlers").glob("*/ids.py")):
+        enum = getattr(importlib.import_module(f"handlers.{ids.parent.name}.ids"), name, None)
+        if isinstance(enum, type) and issubclass(enum, StrEnum):
+            found |= {str(member) for member in enum}
+    return found  # FakeSlack's name for posts to a response_url: no token, no scope
 
 
 def load_manifest() -> dict[str, Any]:
@@ -152,7 +163,12 @@ def test_the_schema_check_rejects_a_broken_manifest() -> None:
 
 
 def test_manifest_slash_commands_are_exactly_the_commands_the_code_handles() -> None:
-    assert set(manifest_commands(load_manifest())) == {str(c) for c in Command}
+    assert set(manifest_commands(load_manifest())) == feature_ids("Command")
+
+
+def test_every_manifest_shortcut_has_a_callback_id_the_code_defines() -> None:
+    shortcuts = manifest_shortcuts(load_manifest())
+    assert shortcuts and {s["callback_id"] for s in shortcuts} <= feature_ids("CallbackId")
 
 
 def test_manifest_declares_each_slash_command_once() -> None:

@@ -4,6 +4,11 @@ A use case adds `OutboxMessage`s in its own transaction; the `OutboxSender` leas
 renders each in its recipient's language and calls Slack *outside* any transaction. A message whose
 answer was lost (timeout, 5xx, crash) is looked up by its metadata marker before it is sent again,
 so a retry never posts twice.
+
+The outbox knows no feature: a message names the earlier message it replaces (`update_of`) or whose
+thread it replies in (`reply_to`), by outbox key, and the sender finds where that one went from what it
+recorded when sending it. Which Web API method a message goes out with is its template's business
+(the `Renderer` says so with the payload).
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.ports import (
+    POST,
     LocaleResolver,
+    Rendered,
     Renderer,
     SlackRateLimited,
     SlackRefused,
     SlackTransport,
     SlackUnavailable,
     UnitOfWork,
+    UnknownTemplate,
 )
 
 log = logging.getLogger(__name__)
@@ -59,9 +67,8 @@ class OutboxMessage:
     sent_ts: str | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
-    method: str = "chat.postMessage"  # other Web API calls (conversations.create, pins.add, ...) go out here too
     on_failed: str | None = None  # name of a hook run when Slack refuses the message for good
-    thread_of: str | None = None  # post as a reply in this case's thread
+    reply_to: str | None = None  # key of an earlier post: this one is a reply in its thread
     update_of: str | None = None  # key of an earlier message to replace in place (chat.update)
     generation: int = 0  # bumped when newer content replaces a queued update
     id: int | None = None
@@ -165,7 +172,11 @@ class OutboxSender:
         return thread
 
     def _target(self, message: OutboxMessage) -> Target | None:
-        """Where the message goes; None while what it refers to (a thread, a post) is not sent yet."""
+        """Where a post goes; None while the message it refers to (a post, a thread) is not sent yet.
+
+        Raises SlackRefused when that message was given up: an update has nothing to replace, and a
+        reply is not posted at the top level instead (it would go outside its thread, out of context).
+        """
         with self.uow_factory() as uow:
             if message.update_of:
                 original = uow.outbox.by_key(message.update_of)
@@ -174,25 +185,29 @@ class OutboxSender:
                 if original.sent_ts is None:
                     return None
                 return Target("chat.update", original.sent_channel or original.recipient, ts=original.sent_ts)
-            if message.thread_of:
-                case = uow.hazards.get(message.thread_of) or uow.incidents.get(message.thread_of)
-                if case is not None and case.thread_ts:
-                    return Target("chat.postMessage", case.thread_channel or message.recipient,
-                                  thread_ts=case.thread_ts)
-                parent = uow.outbox.by_key(f"{message.thread_of}:safety-post")
-                if parent is not None and parent.status is OutboxStatus.PENDING:
+            if message.reply_to:
+                parent = uow.outbox.by_key(message.reply_to)
+                if parent is None:
+                    raise SlackRefused("parent_missing")
+                if parent.status is OutboxStatus.PENDING:
                     return None
-                # The case's post was refused for good: a reply at the top level beats no message at all.
-            return Target("chat.postMessage", message.recipient)
+                if parent.status is OutboxStatus.FAILED or parent.sent_ts is None:
+                    raise SlackRefused("parent_failed")
+                return Target(POST, parent.sent_channel or message.recipient, thread_ts=parent.sent_ts)
+            return Target(POST, message.recipient)
+
+    def _render(self, message: OutboxMessage) -> Rendered:
+        return self.renderer.render(message.template, message.context, self.locales.locale_for(message.recipient))
 
     def _deliver(self, message: OutboxMessage) -> None:
         assert message.id is not None
         try:
-            if message.method not in ("chat.postMessage", "chat.update"):
-                payload = self.renderer.render(message.template, message.context,
-                                               self.locales.locale_for(message.recipient))
+            rendered = self._render(message)
+            if rendered.method != POST:  # another Web API call: its arguments go as they are
+                if message.update_of or message.reply_to:
+                    raise SlackRefused(f"not_a_post: {message.template} is sent with {rendered.method}")
                 self.pace.wait()
-                answer = self.transport.call(message.method, payload)
+                answer = self.transport.call(rendered.method, rendered.payload)
                 self._mark_sent(message.id, answer, generation=message.generation)
                 return
             target = self._target(message)
@@ -201,16 +216,13 @@ class OutboxSender:
                                  maybe_sent=False, quiet=True)
                 return
             found = None
-            if target.method == "chat.postMessage" and message.maybe_sent and message.first_attempt_at:
+            if target.method == POST and message.maybe_sent and message.first_attempt_at:
                 found = self.transport.find_posted(
                     channel=target.channel, marker=message.key,
                     since=message.first_attempt_at.timestamp(), thread_ts=target.thread_ts,
                 )
             if found is None:
-                rendered = self.renderer.render(
-                    message.template, message.context, self.locales.locale_for(message.recipient)
-                )
-                payload = {"channel": target.channel, **rendered}
+                payload = {"channel": target.channel, **rendered.payload}
                 if target.ts:
                     payload["ts"] = target.ts
                 else:
@@ -221,6 +233,8 @@ class OutboxSender:
                 answer = self.transport.call(target.method, payload)
                 found = (answer.get("channel", target.channel), answer.get("ts") or target.ts or "")
             answer = {"channel": found[0], "ts": found[1]}
+        except UnknownTemplate as exc:  # nothing registered to render it: trying again will not help
+            self._give_up(message.id, f"unknown_template: {exc}")
         except SlackRateLimited as exc:
             self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
         except SlackUnavailable as exc:
@@ -236,6 +250,7 @@ class OutboxSender:
     def _mark_sent(self, message_id: int, answer: dict[str, Any], *, generation: int) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id, lock=True)
+            assert message is not None, message_id
             if message.generation != generation:  # newer content arrived meanwhile: send that too
                 message.lease_until, message.next_attempt_at = None, self.clock()
                 uow.commit()
@@ -252,6 +267,7 @@ class OutboxSender:
                     quiet: bool = False) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id, lock=True)
+            assert message is not None, message_id
             message.lease_until, message.last_error = None, error[:500]
             message.maybe_sent = message.maybe_sent or maybe_sent
             if message.attempts >= self.retry.max_attempts:
@@ -270,6 +286,7 @@ class OutboxSender:
     def _give_up(self, message_id: int, error: str) -> None:
         with self.uow_factory() as uow:
             message = uow.outbox.get(message_id, lock=True)
+            assert message is not None, message_id
             message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
             if message.on_failed:
                 self.failed_hooks[message.on_failed](uow, message, error)

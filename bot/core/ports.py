@@ -6,6 +6,7 @@ Implementations live in `storage/` (unit of work) and `handlers/` (Slack); tests
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -158,9 +159,31 @@ class SlackTransport(Protocol):
         """
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One outgoing message, ready for Slack: the Web API method its template is sent with, and the arguments.
+
+    POST is a message (text, blocks; the outbox adds channel, thread, metadata and sends updates of it as
+    chat.update); any other method (conversations.create, pins.add, ...) gets the payload as it is.
+    """
+
+    method: str
+    payload: dict[str, Any]
+
+
+POST = "chat.postMessage"
+
+
+class UnknownTemplate(LookupError):
+    """No template of that name is registered: the message cannot be rendered, now or later."""
+
+
 class Renderer(Protocol):
-    def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
-        """The Web API arguments (text, blocks, ...) for one outgoing message, in one language."""
+    def render(self, template: str, context: dict[str, Any], locale: str) -> Rendered:
+        """The method and Web API arguments for one outgoing message, in one language.
+
+        Raises UnknownTemplate for a template nobody registered.
+        """
 
 
 class Directory(Protocol):

@@ -97,7 +97,7 @@ class Outgoing:
         return False
 
     def thread(self, key: str, extra: dict[str, Any]) -> None:
-        self.send(key, self.org.safety_department.channel, "hazard.step", extra, thread_of=self.ref)
+        self.send(key, self.org.safety_department.channel, "hazard.step", extra, reply_to=f"{self.ref}:safety-post")
 
 
 def queue_report(uow: UnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:

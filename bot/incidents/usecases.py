@@ -199,7 +199,7 @@ class _Out:
             self.send(key, self.incident.channel_id, "incident.line", extra)
         else:
             self.send(key, self.org.safety_department.channel, "incident.line", extra,
-                      thread_of=self.incident.reference)
+                      reply_to=f"{self.incident.reference}:safety-post")
 
 
 def _refresh_posts(out: _Out) -> None:
@@ -286,7 +286,7 @@ def start_plan(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org, cloc
         out = _Out(uow, incident, org, now)
         out.send("channel", org.safety_department.channel, "incident.create_channel", {
             "name": channel_name(reference), "is_private": incident.confidential},
-            method="conversations.create", on_sent="incident_channel", on_failed="incident_channel_failed")
+            on_sent="incident_channel", on_failed="incident_channel_failed")
         _refresh_posts(out)
         uow.commit()
 
@@ -312,8 +312,7 @@ def incident_hooks(org: Org, clock: Clock) -> tuple[dict[str, Any], dict[str, An
             return
         incident.channel_id = answer["channel"]["id"]
         now, out = clock(), _Out(uow, incident, org, clock())
-        out.send("invite", incident.channel_id, "incident.invite", {"users": _people_to_invite(incident, org)},
-                 method="conversations.invite")
+        out.send("invite", incident.channel_id, "incident.invite", {"users": _people_to_invite(incident, org)})
         out.send("summary", incident.channel_id, "incident.summary", on_sent="incident_pin")
         out.send("checklist", incident.channel_id, "incident.checklist")
         out.thread(f"r{incident.revision}:channel", {"line": "channel_made", "actor": None})
@@ -324,7 +323,7 @@ def incident_hooks(org: Org, clock: Clock) -> tuple[dict[str, Any], dict[str, An
         incident = uow.incidents.get(message.subject or "", lock=True)
         if incident is not None:
             _Out(uow, incident, org, clock()).send("pin", answer["channel"], "incident.pin",
-                                                   {"ts": answer["ts"]}, method="pins.add")
+                                                   {"ts": answer["ts"]})
 
     def channel_failed(uow: UnitOfWork, message: OutboxMessage, error: str) -> None:
         incident = uow.incidents.get(message.subject or "", lock=True)
@@ -335,7 +334,7 @@ def incident_hooks(org: Org, clock: Clock) -> tuple[dict[str, Any], dict[str, An
         out.thread("channel-failed", {"line": "channel_failed", "error": error, "actor": None,
                                       "officers": list(org.safety_department.members)})
         out.send("checklist-thread", org.safety_department.channel, "incident.checklist",
-                 thread_of=incident.reference)
+                 reply_to=f"{incident.reference}:safety-post")
         uow.events.append(incident.step("channel_failed", "USAFETYBOT", clock(), error=error))
 
     return ({"incident_thread": record_thread, "incident_channel": channel_made, "incident_pin": pin},
@@ -533,7 +532,7 @@ def queue_report_file(reference: str, *, actor_id: str, uow: UnitOfWork, org: Or
             raise WrongState("error.export_confidential", reference=reference)
         target = incident.channel_id or org.safety_department.channel
         _Out(uow, incident, org, now).send(f"report:{now.isoformat()}", target, "incident.report_file",
-                                           {"report": report.model_dump(mode="json")}, method="files.upload")
+                                           {"report": report.model_dump(mode="json")})
         uow.commit()
 
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from sqlalchemy import Engine
 
-import handlers
+import handlers.hazards
+import handlers.incidents
+import handlers.plans
 from bot.core.org import Org, load_org
-from bot.core.outbox import OutboxSender, Pace
+from bot.core.outbox import FailedHook, OutboxSender, Pace, SentHook
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.hazards import messages as hazard_messages
@@ -27,14 +30,44 @@ from bot.incidents.usecases import incident_hooks, load_incident_plans
 from bot.runtime.settings import Settings
 from bot.scheduling.scheduler import Scheduler
 from handlers.core.background import Background
+from handlers.core.errors import register_error_handler
 from handlers.core.http import build_asgi
-from handlers.core.render import BlockKitRenderer
+from handlers.core.render import BlockKitRenderer, Template
 from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
 from storage.db import make_engine, ping, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+
+Hooks = tuple[dict[str, SentHook], dict[str, FailedHook]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature as the composition root wires it: its listeners, its templates, and what the outbox
+    runs when Slack answers its messages (sent hooks) or refuses them for good (failed hooks)."""
+
+    register: Callable[[App, Services, Background], None]
+    templates: Sequence[Template]
+    hooks: Callable[[Org, Callable[[], datetime]], Hooks] = lambda org, clock: ({}, {})
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(handlers.hazards.register, handlers.hazards.TEMPLATES, lambda org, clock: (hazard_messages.SENT_HOOKS, {})),
+    Feature(handlers.incidents.register, handlers.incidents.TEMPLATES, incident_hooks),
+    Feature(handlers.plans.register, handlers.plans.TEMPLATES),
+)
+
+
+def _hooks(org: Org, clock: Callable[[], datetime]) -> Hooks:
+    sent: dict[str, Any] = {}
+    failed: dict[str, Any] = {}
+    for feature in FEATURES:
+        more_sent, more_failed = feature.hooks(org, clock)
+        sent.update(more_sent)
+        failed.update(more_failed)
+    return sent, failed
 
 
 @dataclass
@@ -112,11 +145,11 @@ def create_app(
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org),
                         incident_plans=load_incident_plans(settings.incident_plans_file), clock=clock)
-    incident_sent, incident_failed = incident_hooks(org, clock)
-    sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
+    sent_hooks, failed_hooks = _hooks(org, clock)
+    renderer = BlockKitRenderer(template for feature in FEATURES for template in feature.templates)
+    sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
-                          sent_hooks={**hazard_messages.SENT_HOOKS, **incident_sent},
-                          failed_hooks=incident_failed)
+                          sent_hooks=sent_hooks, failed_hooks=failed_hooks)
     sender_ref.append(sender)
     bolt = App(
         client=client,
@@ -127,7 +160,9 @@ def create_app(
         logger=logging.getLogger("safetybot.bolt"),
     )
     background = Background()
-    handlers.register(bolt, services, background)
+    register_error_handler(bolt, services.locales)
+    for feature in FEATURES:
+        feature.register(bolt, services, background)
     scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)

@@ -176,7 +176,8 @@ class Scheduler:
         for target in targets:
             if target:
                 self._queue(uow, job, target, "hazard.notice", context, now,
-                            thread_of=hazard.reference if target == self.org.safety_department.channel else None)
+                            reply_to=f"{hazard.reference}:safety-post"
+                            if target == self.org.safety_department.channel else None)
         return JobState.SENT
 
     def _plan_context(self, plan: Plan, occurrence: Occurrence, job: ReminderJob, now: datetime) -> dict[str, Any]:
@@ -189,7 +190,7 @@ class Scheduler:
 
     @staticmethod
     def _queue(uow: UnitOfWork, job: ReminderJob, recipient: str, template: str, context: dict[str, Any],
-               now: datetime, thread_of: str | None = None) -> None:
+               now: datetime, reply_to: str | None = None) -> None:
         uow.outbox.add(OutboxMessage(key=f"job:{job.key}:{recipient}", recipient=recipient, template=template,
                                      context={**context, "recipient": recipient}, created_at=now,
-                                     subject=job.hazard_ref, thread_of=thread_of))
+                                     subject=job.hazard_ref, reply_to=reply_to))

@@ -9,15 +9,8 @@ from slack_bolt import Ack
 
 from bot.core.errors import DomainError, InvalidInput
 from bot.core.i18n import t
+from handlers.core.blocks import build_apology_modal, build_message_modal
 from handlers.core.errors import log_unexpected
-from handlers.core.ids import ActionId
-from handlers.hazards.step_views import build_message_modal
-from handlers.hazards.views import build_apology_modal
-
-
-def field_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A submitted modal's state as {block_id: element state}; each input block has one element."""
-    return {block: (actions.get(ActionId.FIELD) or {}) for block, actions in view["state"]["values"].items()}
 
 
 def refusal(exc: DomainError, locale: str) -> str:

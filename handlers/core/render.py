@@ -1,42 +1,42 @@
-"""Turns an outbox message (template + case snapshot) into Web API arguments, in one language."""
+"""Turns an outbox message (template + context) into the Web API call that sends it, in one language.
+
+The one registry of templates: each handlers feature contributes its `TEMPLATES` (a `Template` per name:
+how to build it, and which Web API method sends it), and the composition root assembles them. A template
+without `call` is a post (chat.postMessage; the outbox sends its updates as chat.update); one with a
+`call` is sent with that method and its arguments passed as they are.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from handlers.hazards.step_views import build_calendar_notice, build_notice, build_step_line
-from handlers.hazards.views import build_card
-from handlers.incidents import views as iv
-from handlers.plans.views import build_overdue, build_reminder
+from bot.core.ports import POST, Rendered, UnknownTemplate
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
 
-TEMPLATES: dict[str, Builder] = {
-    "hazard.card": build_card,
-    "hazard.step": build_step_line,
-    "hazard.notice": build_notice,
-    "calendar.unknown_year": build_calendar_notice,
-    "plan.reminder": build_reminder,
-    "plan.overdue": build_overdue,
-    "incident.post": iv.build_incident_post,
-    "incident.alert": iv.build_incident_alert,
-    "incident.receipt": iv.build_incident_receipt,
-    "incident.summary": iv.build_incident_summary,
-    "incident.line": iv.build_incident_line,
-    "incident.checklist": iv.build_checklist,
-    "incident.create_channel": iv.build_create_channel,
-    "incident.invite": iv.build_invite,
-    "incident.pin": iv.build_pin,
-    "incident.report_file": iv.build_report_file,
-}
 
-
-# Arguments of Web API calls other than posts: passed through as they are.
-CALLS = {"incident.create_channel", "incident.invite", "incident.pin", "incident.report_file"}
+@dataclass(frozen=True)
+class Template:
+    name: str
+    build: Builder
+    call: str | None = None  # a Web API method other than a post: conversations.create, pins.add, ...
 
 
 class BlockKitRenderer:
-    def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
-        rendered = TEMPLATES[template](context, locale)
-        return rendered if template in CALLS else {**rendered, "unfurl_links": False, "unfurl_media": False}
+    def __init__(self, templates: Iterable[Template]) -> None:
+        self._templates: dict[str, Template] = {}
+        for template in templates:
+            if template.name in self._templates:
+                raise ValueError(f"template {template.name!r} is registered twice")
+            self._templates[template.name] = template
+
+    def render(self, template: str, context: dict[str, Any], locale: str) -> Rendered:
+        entry = self._templates.get(template)
+        if entry is None:
+            raise UnknownTemplate(template)
+        built = entry.build(context, locale)
+        if entry.call is not None:
+            return Rendered(entry.call, built)
+        return Rendered(POST, {**built, "unfurl_links": False, "unfurl_media": False})

@@ -56,7 +56,7 @@ class WebApiTransport:
     ) -> tuple[str, str] | None:
         if channel[:1] in ("U", "W"):
             channel = self.call("conversations.open", {"users": channel})["channel"]["id"]
-        method, args = ("conversations.history", {"channel": channel})
+        method, args = "conversations.history", dict[str, Any](channel=channel)
         if thread_ts:
             method, args = "conversations.replies", {"channel": channel, "ts": thread_ts}
         args |= {"oldest": f"{since - 60:.6f}", "include_all_metadata": "true", "limit": 200}
@@ -112,7 +112,8 @@ class SlackLocales:
                 log.warning("users.list failed: %s; languages are looked up one by one", exc)
                 return learned
             with self._lock:
-                for member in page.get("members", []):
+                members: list[dict[str, Any]] = page.get("members", [])
+                for member in members:
                     self._cache[member["id"]] = (until, normalize(member.get("locale"), self._default))
                     learned += 1
             cursor = (page.get("response_metadata") or {}).get("next_cursor")

@@ -16,14 +16,14 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
-from bot.core.model import Photo
 from bot.core.services import Services
 from bot.hazards.usecases import ReportHazard, my_cases, report_hazard, reveal_reporter, view_case
 from bot.hazards.workflow import HazardCategory
 from handlers.core.background import HEAD_START_SECONDS, Background, ack_now
 from handlers.core.errors import Kindly
-from handlers.core.ids import ActionId, BlockId, CallbackId, Command
+from handlers.core.forms import Form
 from handlers.core.modals import answer_submission
+from handlers.hazards.ids import ActionId, BlockId, CallbackId, Command
 from handlers.hazards.step_views import build_case_status, build_help, build_my_cases
 from handlers.hazards.views import (
     build_report_modal,
@@ -33,12 +33,9 @@ from handlers.hazards.views import (
 
 log = logging.getLogger(__name__)
 
-FIELD_BLOCKS = {
-    "category": BlockId.CATEGORY,
-    "location": BlockId.LOCATION,
-    "description": BlockId.DESCRIPTION,
-    "department": BlockId.DEPARTMENT,
-}
+REPORT_FORM = Form(fields={"category": BlockId.CATEGORY, "location": BlockId.LOCATION,
+                          "description": BlockId.DESCRIPTION, "department": BlockId.DEPARTMENT,
+                          "photos": BlockId.PHOTO}, fallback=BlockId.DESCRIPTION)
 
 
 _CATEGORIES = {c.value for c in HazardCategory}
@@ -55,25 +52,16 @@ class ReportModalMeta(BaseModel):
 
 def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | None) -> ReportHazard:
     """The one place that knows the report modal's state layout."""
-    values = view["state"]["values"]
-
-    def element(block: BlockId, action: ActionId) -> dict[str, Any]:
-        return values.get(block, {}).get(action) or {}
-
-    selected_category = (element(BlockId.CATEGORY, ActionId.CATEGORY).get("selected_option") or {})
-    selected_department = (element(BlockId.DEPARTMENT, ActionId.DEPARTMENT).get("selected_option") or {})
-    checked = element(BlockId.ANONYMOUS, ActionId.ANONYMOUS).get("selected_options") or []
-    files = element(BlockId.PHOTO, ActionId.PHOTO).get("files") or []
-    category = selected_category.get("value")
+    form = REPORT_FORM.read(view)
+    category = form.chosen(BlockId.CATEGORY, _CATEGORIES)
     return ReportHazard(
         reporter_id=user_id,
-        category=category if category in _CATEGORIES else None,
-        location=element(BlockId.LOCATION, ActionId.LOCATION).get("value") or "",
-        description=element(BlockId.DESCRIPTION, ActionId.DESCRIPTION).get("value") or "",
-        department_key=selected_department.get("value"),
-        anonymous=any(o.get("value") == "anonymous" for o in checked),
-        photos=[Photo(file_id=f.get("id", ""), name=f.get("name") or f.get("title") or "",
-                      permalink=f.get("permalink", "")) for f in files if f.get("id")],
+        category=HazardCategory(category) if category else None,
+        location=form.text(BlockId.LOCATION),
+        description=form.text(BlockId.DESCRIPTION),
+        department_key=form.selected(BlockId.DEPARTMENT),
+        anonymous="anonymous" in form.checked(BlockId.ANONYMOUS),
+        photos=form.photos(BlockId.PHOTO),
         source_permalink=source_permalink,
     )
 
@@ -133,7 +121,7 @@ def register(app: App, services: Services, background: Background) -> None:
             ack, body, locale=meta.locale, title=t("hazard.modal.title", meta.locale),
             run=lambda: report_hazard(parse_report(view, user_id=user_id, source_permalink=meta.source_permalink),
                                       uow=services.uow(), org=org, clock=services.clock),
-            block_of=lambda field: FIELD_BLOCKS[field],
+            block_of=REPORT_FORM.block_of,
             done=lambda result: build_reported_modal(locale=meta.locale, reference=result.reference,
                                                      department_name=result.department_name))
 

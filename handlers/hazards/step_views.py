@@ -11,9 +11,11 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.hazards.usecases import CaseView, MyCases
 from bot.hazards.workflow import Severity, Step
-from handlers.core.ids import ActionId, BlockId, CallbackId
+from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.hazards.views import Block, mention, mrkdwn, plain, step_button, thread_link, when
+from handlers.hazards.ids import BlockId, CallbackId
+from handlers.hazards.views import step_button, thread_link
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
 STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
@@ -34,14 +36,6 @@ OPTIONAL = {  # fields a person may leave empty, per step
     Step.COMPLETE: {BlockId.STEP_PHOTO},
     Step.REFUSE_EXTENSION: {BlockId.STEP_REASON},
 }
-
-
-def _input(block: BlockId, element: dict[str, Any], label: str, *, optional: bool, hint: str | None = None) -> Block:
-    result: Block = {"type": "input", "block_id": block, "label": plain(label), "optional": optional,
-                     "element": {"action_id": ActionId.FIELD, **element}}
-    if hint:
-        result["hint"] = plain(hint[:2000])
-    return result
 
 
 def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departments: list[Department],
@@ -88,12 +82,6 @@ def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departmen
         "submit": plain(t(f"step.{step.value}.button", locale)[:24]), "close": plain(t("common.cancel", locale)),
         "private_metadata": private_metadata, "blocks": blocks,
     }
-
-
-def build_message_modal(*, title: str, text: str, locale: str) -> dict[str, Any]:
-    """What a step modal turns into when the step could not be taken (state moved on, not allowed)."""
-    return {"type": "modal", "title": plain(title[:24]), "close": plain(t("common.close", locale)),
-            "blocks": [{"type": "section", "text": mrkdwn(clip(text, 3000))}]}
 
 
 def _step_params(context: dict[str, Any], locale: str) -> dict[str, str]:

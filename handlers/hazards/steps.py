@@ -13,17 +13,17 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
-from bot.core.model import Photo
 from bot.core.services import Services
 from bot.core.workdays import deadline_for
 from bot.hazards.usecases import case_snapshot, check_step, take_step
 from bot.hazards.workflow import Severity, Step, StepInput
 from handlers.core.background import ack_now
+from handlers.core.blocks import when
 from handlers.core.errors import Kindly
-from handlers.core.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId
-from handlers.core.modals import answer_submission, field_values, refusal
+from handlers.core.forms import Form
+from handlers.core.modals import answer_submission, refusal
+from handlers.hazards.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId
 from handlers.hazards.step_views import STEP_FIELDS, build_step_done, build_step_modal
-from handlers.hazards.views import when
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ BLOCK_OF_FIELD = {
     "department": BlockId.STEP_DEPARTMENT, "measures": BlockId.STEP_MEASURES, "assignee": BlockId.STEP_ASSIGNEE,
     "note": BlockId.STEP_NOTE, "photos": BlockId.STEP_PHOTO,
 }
+_SEVERITIES = {s.value for s in Severity}
+
+
+def step_form(step: Step) -> Form:
+    """The step's modal: an error on a field it does not show goes on its first input."""
+    return Form(fields=BLOCK_OF_FIELD, fallback=STEP_FIELDS[step][0])
 
 
 class StepModalMeta(BaseModel):
@@ -41,33 +47,23 @@ class StepModalMeta(BaseModel):
     prefilled_date: str | None = None  # the deadline date the modal offered; kept as it was if left alone
 
 
-def end_of_day(day: str, tz: ZoneInfo) -> datetime:
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     """A date picked in the company's calendar means the end of that working day, there."""
-    return datetime.combine(date.fromisoformat(day), time(23, 59), tzinfo=tz).astimezone(UTC)
+    return datetime.combine(day, time(23, 59), tzinfo=tz).astimezone(UTC)
 
 
 def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: ZoneInfo) -> StepInput:
     """The one place that knows the step modal's state layout."""
-    values = field_values(view)
-
-    def element(block: BlockId) -> dict[str, Any]:
-        return values.get(block, {})
-
-    def text(block: BlockId) -> str:
-        return element(block).get("value") or ""
-
-    severity = (element(BlockId.STEP_SEVERITY).get("selected_option") or {}).get("value")
-    picked = element(BlockId.STEP_DEADLINE).get("selected_date")
-    files = element(BlockId.STEP_PHOTO).get("files") or []
+    form = step_form(meta.step).read(view)
+    severity = form.chosen(BlockId.STEP_SEVERITY, _SEVERITIES)
+    picked = form.day(BlockId.STEP_DEADLINE)
     return StepInput(
         reference=meta.reference, step=meta.step, actor_id=user_id,
-        severity=severity if severity in {s.value for s in Severity} else None,
-        deadline=end_of_day(picked, tz) if picked and picked != meta.prefilled_date else None,
-        reason=text(BlockId.STEP_REASON), measures=text(BlockId.STEP_MEASURES), note=text(BlockId.STEP_NOTE),
-        department_key=(element(BlockId.STEP_DEPARTMENT).get("selected_option") or {}).get("value"),
-        assignee_id=element(BlockId.STEP_ASSIGNEE).get("selected_user"),
-        photos=[Photo(file_id=f["id"], name=f.get("name") or "", permalink=f.get("permalink") or "")
-                for f in files if f.get("id")],
+        severity=Severity(severity) if severity else None,
+        deadline=end_of_day(picked, tz) if picked and picked.isoformat() != meta.prefilled_date else None,
+        reason=form.text(BlockId.STEP_REASON), measures=form.text(BlockId.STEP_MEASURES),
+        note=form.text(BlockId.STEP_NOTE), department_key=form.selected(BlockId.STEP_DEPARTMENT),
+        assignee_id=form.user(BlockId.STEP_ASSIGNEE), photos=form.photos(BlockId.STEP_PHOTO),
     )
 
 
@@ -97,7 +93,7 @@ def register(app: App, services: Services) -> None:
             respond(text=refusal(exc, locale), response_type="ephemeral", replace_original=False)
             return
         dated = step is Step.ASSIGN and case.get("deadline_at")
-        offered = when(case["deadline_at"], org.timezone)[:10] if dated else None
+        offered = when(str(case["deadline_at"]), org.timezone)[:10] if dated else None
         meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered)
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
@@ -106,13 +102,12 @@ def register(app: App, services: Services) -> None:
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = StepModalMeta.model_validate_json(view["private_metadata"])
-        first = STEP_FIELDS[meta.step][0]
         answer_submission(
             ack, body, locale=meta.locale, title=t(f"step.{meta.step.value}.title", meta.locale),
             run=lambda: take_step(parse_step(view, meta, user_id=body["user"]["id"], tz=org.tz), uow=services.uow(),
                                   org=org, calendar=services.calendar, directory=services.directory,
                                   clock=services.clock),
-            block_of=lambda field: BLOCK_OF_FIELD.get(field, first))
+            block_of=step_form(meta.step).block_of)
 
     for step in Step:
         app.action(STEP_ACTION_PREFIX + step.value)(ack=ack_now, lazy=[kindly(on_button)])

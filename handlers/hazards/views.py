@@ -6,26 +6,14 @@ typed goes through `escape` before it reaches mrkdwn.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
 from bot.core.org import Department
 from bot.hazards.workflow import RULES, HazardCategory, HazardStatus, Step
-from handlers.core.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
+from handlers.core.blocks import SECTION_LIMIT, Block, mention, mrkdwn, plain, when
 from handlers.core.mrkdwn import clip, escape
-
-Block = dict[str, Any]
-SECTION_LIMIT = 3000
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text}
+from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -95,23 +83,6 @@ def build_reported_modal(*, locale: str, reference: str, department_name: str) -
         "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
         "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }
-
-
-def build_apology_modal(*, locale: str, error_ref: str) -> dict[str, Any]:
-    return {
-        "type": "modal", "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
-        "blocks": [{"type": "section", "text": mrkdwn(t("error.unexpected", locale, ref=error_ref))}],
-    }
-
-
-def when(iso: str | None, timezone: str) -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-
-
-def mention(user: str | None) -> str:
-    return f"<@{user}>" if user else "—"
 
 
 def thread_link(case: dict[str, Any]) -> str | None:

@@ -1,0 +1,16 @@
+"""Slack surface of incidents: `/incident`, its shortcuts and modals, and their messages and calls."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.core.services import Services
+from handlers.core.background import Background
+from handlers.incidents import listeners
+from handlers.incidents.templates import TEMPLATES
+
+__all__ = ["TEMPLATES", "register"]
+
+
+def register(app: App, services: Services, background: Background) -> None:
+    listeners.register(app, services)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -30,17 +30,20 @@ from bot.incidents.usecases import (
     tick_item,
 )
 from handlers.core.background import ack_now
+from handlers.core.blocks import build_message_modal
 from handlers.core.errors import Kindly
-from handlers.core.ids import ActionId, BlockId, CallbackId, Command, action_blocks
-from handlers.core.modals import answer_submission, field_values, refusal
-from handlers.hazards.step_views import build_message_modal
+from handlers.core.forms import Form
+from handlers.core.modals import answer_submission, refusal
+from handlers.incidents.ids import ActionId, BlockId, CallbackId, Command, action_blocks
 from handlers.incidents.views import build_authority_modal, build_close_modal, build_incident_modal
 
-REPORT_FIELDS = {"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED, "location": BlockId.INC_LOCATION,
-                 "description": BlockId.INC_DESCRIPTION, "injured": BlockId.INC_INJURED,
-                 "department": BlockId.INC_DEPARTMENT}
-AUTHORITY_FIELDS = {"authority": BlockId.INC_AUTHORITY, "reported_on": BlockId.INC_REPORTED_ON,
-                    "number": BlockId.INC_NUMBER}
+REPORT_FORM = Form(fields={"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED,
+                          "location": BlockId.INC_LOCATION, "description": BlockId.INC_DESCRIPTION,
+                          "injured": BlockId.INC_INJURED, "department": BlockId.INC_DEPARTMENT},
+                   fallback=BlockId.INC_DESCRIPTION)
+AUTHORITY_FORM = Form(fields={"authority": BlockId.INC_AUTHORITY, "reported_on": BlockId.INC_REPORTED_ON,
+                             "number": BlockId.INC_NUMBER}, fallback=BlockId.INC_AUTHORITY)
+_KINDS = {k.value for k in IncidentType}
 
 
 def close_field_block(field: str) -> str:
@@ -59,19 +62,16 @@ class Meta(BaseModel):
 
 
 def parse_incident(view: dict[str, Any], *, user_id: str) -> ReportIncident:
-    v = field_values(view)
-    stamp = v.get(BlockId.INC_OCCURRED, {}).get("selected_date_time")
-    kind = (v.get(BlockId.INC_KIND, {}).get("selected_option") or {}).get("value")
+    form = REPORT_FORM.read(view)
+    kind = form.chosen(BlockId.INC_KIND, _KINDS)
     return ReportIncident(
-        reporter_id=user_id, kind=kind if kind in {k.value for k in IncidentType} else None,
-        occurred_at=datetime.fromtimestamp(int(stamp), UTC) if stamp else None,
-        location=v.get(BlockId.INC_LOCATION, {}).get("value") or "",
-        description=v.get(BlockId.INC_DESCRIPTION, {}).get("value") or "",
-        injured=v.get(BlockId.INC_INJURED, {}).get("value") or "0",
-        injured_names=v.get(BlockId.INC_INJURED_NAMES, {}).get("value") or "",
-        immediate_actions=v.get(BlockId.INC_ACTIONS_TAKEN, {}).get("value") or "",
-        department_key=(v.get(BlockId.INC_DEPARTMENT, {}).get("selected_option") or {}).get("value"),
-        confidential=bool(v.get(BlockId.INC_CONFIDENTIAL, {}).get("selected_options")),
+        reporter_id=user_id, kind=IncidentType(kind) if kind else None,
+        occurred_at=form.moment(BlockId.INC_OCCURRED),
+        location=form.text(BlockId.INC_LOCATION), description=form.text(BlockId.INC_DESCRIPTION),
+        injured=form.text(BlockId.INC_INJURED, "0"), injured_names=form.text(BlockId.INC_INJURED_NAMES),
+        immediate_actions=form.text(BlockId.INC_ACTIONS_TAKEN),
+        department_key=form.selected(BlockId.INC_DEPARTMENT),
+        confidential=bool(form.checked(BlockId.INC_CONFIDENTIAL)),
     )
 
 
@@ -118,7 +118,7 @@ def register(app: App, services: Services) -> None:
             ack, body, locale=meta.locale, title=title,
             run=lambda: report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
                                         org=org, clock=services.clock, checklists=services.incident_plans),
-            block_of=lambda field: REPORT_FIELDS.get(field, BlockId.INC_DESCRIPTION),
+            block_of=REPORT_FORM.block_of,
             done=lambda incident: build_message_modal(
                 title=title, text=t("incident.receipt", meta.locale, reference=incident.reference),
                 locale=meta.locale))
@@ -159,31 +159,29 @@ def register(app: App, services: Services) -> None:
 
     def on_authority_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
-        v = field_values(view)
-        picked = v.get(BlockId.INC_REPORTED_ON, {}).get("selected_date")
+        form = AUTHORITY_FORM.read(view)
         command = AuthorityReport(reference=meta.reference or "", actor_id=body["user"]["id"],
-                                  authority=v.get(BlockId.INC_AUTHORITY, {}).get("value") or "",
-                                  reported_on=date.fromisoformat(picked) if picked else None,
-                                  number=v.get(BlockId.INC_NUMBER, {}).get("value") or "")
+                                  authority=form.text(BlockId.INC_AUTHORITY),
+                                  reported_on=form.day(BlockId.INC_REPORTED_ON), number=form.text(BlockId.INC_NUMBER))
         answer_submission(
             ack, body, locale=meta.locale, title=t("incident.authority.title", meta.locale),
             run=lambda: record_authority_report(command, uow=services.uow(), org=org, clock=services.clock),
-            block_of=lambda field: AUTHORITY_FIELDS.get(field, BlockId.INC_AUTHORITY))
+            block_of=AUTHORITY_FORM.block_of)
 
     def on_close_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = Meta.model_validate_json(view["private_metadata"])
-        v = field_values(view)
+        form = Form(fields={}, fallback=BlockId.INC_ROOT_CAUSE).read(view)
         actions = []
         for i in range(MAX_ACTIONS):
             measures, owner, deadline = action_blocks(i)
-            picked = v.get(deadline, {}).get("selected_date")
+            picked = form.day(deadline)
             actions.append(CorrectiveAction(
-                measures=v.get(measures, {}).get("value") or "", owner_id=v.get(owner, {}).get("selected_user"),
-                deadline=datetime.combine(date.fromisoformat(picked), time(23, 59), tzinfo=org.tz) if picked else None))
+                measures=form.text(measures), owner_id=form.user(owner),
+                deadline=datetime.combine(picked, time(23, 59), tzinfo=org.tz) if picked else None))
         try:
             command = CloseIncident(reference=meta.reference or "", actor_id=body["user"]["id"],
-                                    root_cause=v.get(BlockId.INC_ROOT_CAUSE, {}).get("value") or "",
-                                    lessons=v.get(BlockId.INC_LESSONS, {}).get("value") or "", actions=actions)
+                                    root_cause=form.text(BlockId.INC_ROOT_CAUSE),
+                                    lessons=form.text(BlockId.INC_LESSONS), actions=actions)
         except ValidationError:
             ack(response_action="errors", errors={BlockId.INC_ROOT_CAUSE: t("error.blank", meta.locale)})
             return

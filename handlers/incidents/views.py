@@ -12,14 +12,10 @@ from typing import Any
 from bot.core.i18n import t
 from bot.core.org import Department
 from bot.incidents.usecases import MAX_ACTIONS, IncidentReport, IncidentType
-from handlers.core.ids import ActionId, BlockId, CallbackId, action_blocks
+from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.hazards.views import Block, mention, mrkdwn, plain, when
-
-
-def _input(block: str, element: dict[str, Any], label: str, *, optional: bool = False) -> Block:
-    return {"type": "input", "block_id": block, "label": plain(label), "optional": optional,
-            "element": {"action_id": ActionId.FIELD, **element}}
+from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks
 
 
 def build_incident_modal(*, locale: str, departments: list[Department], department_key: str | None,

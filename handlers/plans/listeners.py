@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,13 +11,13 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
-from bot.core.model import Photo
 from bot.core.services import Services
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import (
     Audience,
     DoneInput,
     PlanInput,
+    PlanKind,
     check_done,
     delete_plan,
     list_plans,
@@ -29,10 +29,11 @@ from bot.plans.usecases import (
     upcoming,
 )
 from handlers.core.background import ack_now
+from handlers.core.blocks import build_message_modal
 from handlers.core.errors import Kindly
-from handlers.core.ids import ActionId, BlockId, CallbackId, Command
-from handlers.core.modals import answer_submission, field_values, refusal
-from handlers.hazards.step_views import build_message_modal
+from handlers.core.forms import Form
+from handlers.core.modals import answer_submission, refusal
+from handlers.plans.ids import ActionId, BlockId, CallbackId, Command
 from handlers.plans.views import (
     build_done_modal,
     build_plan_list,
@@ -41,11 +42,12 @@ from handlers.plans.views import (
     build_upcoming,
 )
 
-BLOCK_OF_FIELD = {
-    "kind": BlockId.PLAN_KIND, "title": BlockId.PLAN_TITLE, "owner": BlockId.PLAN_OWNER,
-    "audience": BlockId.PLAN_PEOPLE, "rule": BlockId.PLAN_PATTERN, "start": BlockId.PLAN_START,
-    "offsets": BlockId.PLAN_OFFSETS, "done_on": BlockId.DONE_DATE, "notes": BlockId.DONE_NOTES,
-}
+PLAN_FORM = Form(fields={"kind": BlockId.PLAN_KIND, "title": BlockId.PLAN_TITLE, "owner": BlockId.PLAN_OWNER,
+                         "audience": BlockId.PLAN_PEOPLE, "rule": BlockId.PLAN_PATTERN, "start": BlockId.PLAN_START,
+                         "offsets": BlockId.PLAN_OFFSETS}, fallback=BlockId.PLAN_TITLE)
+_KINDS = {k.value for k in PlanKind}
+DONE_FORM = Form(fields={"done_on": BlockId.DONE_DATE, "notes": BlockId.DONE_NOTES},
+                 fallback=BlockId.DONE_DATE)
 
 
 class PlanModalMeta(BaseModel):
@@ -60,35 +62,26 @@ class DoneModalMeta(BaseModel):
 
 def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
     """The one place that knows the plan modal's state layout."""
-    v = field_values(view)
-
-    def selected(block: BlockId) -> str | None:
-        return (v.get(block, {}).get("selected_option") or {}).get("value")
-
-    start = v.get(BlockId.PLAN_START, {}).get("selected_date")
-    picked_time = v.get(BlockId.PLAN_TIME, {}).get("selected_time") or "09:00"
-    pattern = selected(BlockId.PLAN_PATTERN) or Pattern.CUSTOM.value
-    interval_text = v.get(BlockId.PLAN_INTERVAL, {}).get("value") or "1"
-    custom = (v.get(BlockId.PLAN_RULE, {}).get("value") or "").strip()
+    form = PLAN_FORM.read(view)
+    kind = form.chosen(BlockId.PLAN_KIND, _KINDS)
+    start = form.day(BlockId.PLAN_START)
+    pattern = form.selected(BlockId.PLAN_PATTERN) or Pattern.CUSTOM.value
+    interval_text = form.text(BlockId.PLAN_INTERVAL, "1")
+    custom = form.text(BlockId.PLAN_RULE).strip()
     try:
         chosen = Pattern(pattern)
-        rule = rule_for(chosen, start=date.fromisoformat(start), interval=max(1, int(interval_text)),
+        rule = rule_for(chosen, start=start, interval=max(1, int(interval_text)),
                         custom=custom if chosen is Pattern.CUSTOM else "") if start else custom
     except (RuleError, ValueError):
         rule = custom or "invalid"  # validated with the rest; comes back as a field error
     return PlanInput(
-        key=meta.key, kind=selected(BlockId.PLAN_KIND), title=v.get(BlockId.PLAN_TITLE, {}).get("value") or "",
-        details=v.get(BlockId.PLAN_DETAILS, {}).get("value") or "",
-        owner_id=v.get(BlockId.PLAN_OWNER, {}).get("selected_user"),
-        audience=Audience(
-            channel=v.get(BlockId.PLAN_CHANNEL, {}).get("selected_channel"),
-            departments=[o["value"] for o in v.get(BlockId.PLAN_DEPARTMENTS, {}).get("selected_options") or []],
-            people=list(v.get(BlockId.PLAN_PEOPLE, {}).get("selected_users") or []),
-            everyone=bool(v.get(BlockId.PLAN_EVERYONE, {}).get("selected_options"))),
-        rule=rule, start=date.fromisoformat(start) if start else None,
-        time_of_day=time.fromisoformat(picked_time),
-        offsets=[o["value"] for o in v.get(BlockId.PLAN_OFFSETS, {}).get("selected_options") or []],
-        move_off_holidays=bool(v.get(BlockId.PLAN_HOLIDAYS, {}).get("selected_options")),
+        key=meta.key, kind=PlanKind(kind) if kind else None, title=form.text(BlockId.PLAN_TITLE),
+        details=form.text(BlockId.PLAN_DETAILS), owner_id=form.user(BlockId.PLAN_OWNER),
+        audience=Audience(channel=form.channel(BlockId.PLAN_CHANNEL),
+                          departments=form.checked(BlockId.PLAN_DEPARTMENTS), people=form.users(BlockId.PLAN_PEOPLE),
+                          everyone=bool(form.checked(BlockId.PLAN_EVERYONE))),
+        rule=rule, start=start, time_of_day=form.clock_time(BlockId.PLAN_TIME, "09:00"),
+        offsets=form.checked(BlockId.PLAN_OFFSETS), move_off_holidays=bool(form.checked(BlockId.PLAN_HOLIDAYS)),
     )
 
 
@@ -132,7 +125,7 @@ def register(app: App, services: Services) -> None:
             ack, body, locale=meta.locale, title=t("plan.modal.new", meta.locale),
             run=lambda: save_plan(parse_plan(view, meta), actor_id=body["user"]["id"], uow=services.uow(), org=org,
                                   directory=services.directory, clock=services.clock),
-            block_of=lambda field: BLOCK_OF_FIELD.get(field, BlockId.PLAN_TITLE))
+            block_of=PLAN_FORM.block_of)
 
     def on_plan_menu(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         user_id = body["user"]["id"]
@@ -167,21 +160,16 @@ def register(app: App, services: Services) -> None:
 
     def on_done_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = DoneModalMeta.model_validate_json(view["private_metadata"])
-        v = field_values(view)
-        picked = v.get(BlockId.DONE_DATE, {}).get("selected_date")
-        files = v.get(BlockId.DONE_PHOTO, {}).get("files") or []
+        form = DONE_FORM.read(view)
         command = DoneInput(
-            occurrence_id=meta.occurrence_id, actor_id=body["user"]["id"],
-            done_on=date.fromisoformat(picked) if picked else None,
-            notes=v.get(BlockId.DONE_NOTES, {}).get("value") or "",
-            attendance=list(v.get(BlockId.DONE_ATTENDANCE, {}).get("selected_users") or []),
-            photos=[Photo(file_id=f["id"], name=f.get("name") or "", permalink=f.get("permalink") or "")
-                    for f in files if f.get("id")])
+            occurrence_id=meta.occurrence_id, actor_id=body["user"]["id"], done_on=form.day(BlockId.DONE_DATE),
+            notes=form.text(BlockId.DONE_NOTES), attendance=form.users(BlockId.DONE_ATTENDANCE),
+            photos=form.photos(BlockId.DONE_PHOTO))
         title = t("plan.done.title", meta.locale)
         answer_submission(
             ack, body, locale=meta.locale, title=title,
             run=lambda: record_done(command, uow=services.uow(), org=org, clock=services.clock),
-            block_of=lambda field: BLOCK_OF_FIELD.get(field, BlockId.DONE_DATE),
+            block_of=DONE_FORM.block_of,
             done=lambda _: build_message_modal(title=title, text=t("plan.done.recorded", meta.locale),
                                                locale=meta.locale))
 

@@ -9,20 +9,12 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.plans.recurrence import Pattern, Recurrence, describe, pattern_of
 from bot.plans.usecases import OFFSETS, PlanInput, PlanKind, PlanLine, Upcoming
-from handlers.core.ids import ActionId, BlockId, CallbackId
+from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.hazards.views import Block, mention, mrkdwn, plain, when
+from handlers.plans.ids import ActionId, BlockId, CallbackId
 
 ATTENDANCE_KINDS = {PlanKind.DRILL, PlanKind.TRAINING, PlanKind.MEETING}
-
-
-def _input(block: BlockId, element: dict[str, Any], label: str, *, optional: bool = False,
-           hint: str | None = None) -> Block:
-    result: Block = {"type": "input", "block_id": block, "label": plain(label), "optional": optional,
-                     "element": {"action_id": ActionId.FIELD, **element}}
-    if hint:
-        result["hint"] = plain(hint)
-    return result
 
 
 def _options(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:

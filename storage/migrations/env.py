@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
-from storage.orm import metadata
+import storage.uow  # noqa: F401  (every feature's tables, on the shared metadata)
+from storage.metadata import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn: object) -> None:
+def _run(conn: Connection) -> None:
     context.configure(connection=conn, target_metadata=metadata, render_as_batch=True,
                       version_table_schema=config.attributes.get("schema"))
     with context.begin_transaction():
@@ -21,6 +22,9 @@ def _run(conn: object) -> None:
 if connection is not None:
     _run(connection)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: set sqlalchemy.url, or run the migrations through storage.migrate")
+    engine = create_engine(url)
     with engine.connect() as conn:
         _run(conn)

@@ -22,7 +22,7 @@ from bot.hazards.workflow import HazardCategory, HazardStatus, Severity, Step
 from bot.incidents.usecases import IncidentType
 from bot.plans.recurrence import Pattern
 from bot.plans.usecases import OFFSETS, PlanKind
-from handlers.core.ids import BlockId
+from handlers.hazards.ids import BlockId
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUES = {locale: LOCALES_DIR / folder / "LC_MESSAGES" / "messages.po"

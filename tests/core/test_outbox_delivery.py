@@ -15,7 +15,8 @@ from sqlalchemy import event
 
 from bot.core.org import Org
 from bot.core.outbox import METADATA_EVENT
-from storage.orm import hazards, outbox
+from storage.core import outbox
+from storage.hazards import hazards
 from tests.conftest import RunningBot, start_bot
 from tests.fakeslack import FakeSlack
 from tests.helpers import all_delivered, count_rows, eventually, open_modal, outbox_rows, report, submit
@@ -99,7 +100,7 @@ def test_a_sender_that_died_mid_call_does_not_cause_a_second_post(
             claimed = uow.outbox.claim(now=datetime.now(UTC), lease_seconds=0.2, limit=10)
             uow.commit()
         victim = next(m for m in claimed if m.recipient == "U0HEAD1")
-        payload = runtime.sender.renderer.render(victim.template, victim.context, "en")
+        payload = runtime.sender.renderer.render(victim.template, victim.context, "en").payload
         runtime.sender.transport.call("chat.postMessage", {
             "channel": victim.recipient, **payload,
             "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": victim.key}}})

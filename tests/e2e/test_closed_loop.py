@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.i18n import t
-from storage.orm import case_events
+from storage.core import case_events
 from tests.closed_loop import click, step, submit_step
 from tests.conftest import RunningBot
 from tests.helpers import count_rows, eventually, outbox_rows, report

@@ -19,7 +19,8 @@ from bot.core.i18n import t
 from bot.core.org import Org, parse_org
 from bot.runtime.app import create_app
 from bot.runtime.server import BackgroundServer
-from storage.orm import case_events, hazards
+from storage.core import case_events
+from storage.hazards import hazards
 from tests.closed_loop import click, step, submit_step
 from tests.conftest import ORG_YAML, SIGNING_SECRET, RunningBot, make_settings, start_bot
 from tests.fakeslack import FakeSlack

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.i18n import t
-from storage.orm import incidents
+from storage.incidents import incidents
 from tests.closed_loop import step
 from tests.conftest import RunningBot
 from tests.helpers import count_rows, eventually, outbox_rows, press

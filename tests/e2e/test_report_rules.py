@@ -7,7 +7,8 @@ import time
 import pytest
 
 from bot.core.i18n import t
-from storage.orm import case_events, hazards, outbox
+from storage.core import case_events, outbox
+from storage.hazards import hazards
 from tests.conftest import RunningBot
 from tests.helpers import all_delivered, count_rows, eventually, open_modal, report, submit
 from tests.slack_payloads import slash_command

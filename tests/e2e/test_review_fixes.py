@@ -89,7 +89,7 @@ def test_a_rectification_returned_after_its_deadline_is_escalated_again(database
 def outbox_rows_of(engine: object) -> list[dict[str, object]]:
     from sqlalchemy import select
 
-    from storage.orm import outbox
+    from storage.core import outbox
 
     with engine.connect() as conn:  # type: ignore[attr-defined]
         return [dict(r._mapping) for r in conn.execute(select(outbox).order_by(outbox.c.id))]

@@ -14,7 +14,7 @@ from bot.core.org import Org
 from bot.core.workdays import WorkCalendar
 from bot.plans.importer import DEFAULT_PLANS, OrgDirectory, PlanFileError, parse_plans
 from bot.plans.recurrence import Recurrence, occurrences
-from storage.orm import plans as plans_table
+from storage.plans import plans as plans_table
 from tests.conftest import ORG_YAML
 from tests.runtime.test_cli import safetybot
 

@@ -36,7 +36,9 @@ from bot.plans.usecases import (
     set_paused,
 )
 from bot.runtime.app import Runtime, create_app
-from storage.orm import occurrences, outbox, reminder_jobs
+from storage.core import outbox
+from storage.plans import occurrences
+from storage.scheduling import reminder_jobs
 from tests.conftest import ORG_YAML, USERS, make_settings
 from tests.fakes import FakeDirectory
 from tests.fakeslack import FakeSlack

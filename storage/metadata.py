@@ -1,0 +1,70 @@
+"""What every feature's tables share: one MetaData (the migrations compare against it), the mapper
+registry, and the column types (enums stored as strings, aware UTC datetimes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, registry
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+
+def enum_column(enum: type, name: str) -> Enum:
+    # Stored as plain strings: new members need no ALTER TYPE on PostgreSQL.
+    return Enum(enum, name=name, native_enum=False, create_constraint=False, length=32,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class UtcDateTimeType(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = UtcDateTimeType()
+
+
+def insert_for(session: Session) -> Any:
+    """The dialect's INSERT, which has the `ON CONFLICT` upserts the repositories rely on."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+class SqlRepository:
+    """A repository over the unit of work's session; it maps its own domain classes onto its tables."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    @classmethod
+    def map_tables(cls) -> None:
+        """Map the feature's dataclasses onto its tables (imperatively, so `bot/` stays SQL-free)."""

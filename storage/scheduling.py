@@ -1,0 +1,89 @@
+"""Reminder jobs: the table, its mapping, and the schedule repository (leases, idempotent inserts)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, or_, select
+
+from bot.plans import JobState, Occurrence, ReminderJob
+from storage import plans as plan_rows
+from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, is_postgres, mapper_registry, metadata
+
+reminder_jobs = Table(
+    "reminder_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("fire_at", UtcDateTime, nullable=False),
+    Column("occurrence_id", Integer, ForeignKey("occurrences.id")),
+    Column("hazard_ref", String(32)),
+    Column("state", enum_column(JobState, "job_state"), nullable=False),
+    Column("lease_until", UtcDateTime),
+    Column("processed_at", UtcDateTime),
+    Index("ix_reminder_jobs_due", "state", "fire_at"),
+)
+
+
+class _Plan(Protocol):
+    id: int | None
+
+
+class SqlSchedule(SqlRepository):
+    """Occurrences and reminder jobs; inserts that meet an existing key change nothing (other copies)."""
+
+    @classmethod
+    def map_tables(cls) -> None:
+        mapper_registry.map_imperatively(ReminderJob, reminder_jobs)
+
+    def add_occurrence(self, *, plan_id: int, due_at: datetime) -> int:
+        return plan_rows.add_occurrence(self._s, plan_id=plan_id, due_at=due_at)
+
+    def occurrence(self, occurrence_id: int | None) -> Occurrence | None:
+        return plan_rows.get_occurrence(self._s, occurrence_id)
+
+    def add_job(self, job: ReminderJob) -> None:
+        stmt = insert_for(self._s)(reminder_jobs).values(
+            key=job.key, kind=job.kind, fire_at=job.fire_at, occurrence_id=job.occurrence_id,
+            hazard_ref=job.hazard_ref, state=JobState.PENDING.value)
+        self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[ReminderJob]:
+        query = (select(ReminderJob)
+                 .where(reminder_jobs.c.state == JobState.PENDING, reminder_jobs.c.fire_at <= now,
+                        or_(reminder_jobs.c.lease_until.is_(None), reminder_jobs.c.lease_until < now))
+                 .order_by(reminder_jobs.c.fire_at, reminder_jobs.c.id).limit(limit))
+        if is_postgres(self._s):
+            query = query.with_for_update(skip_locked=True)
+        jobs = list(self._s.scalars(query))
+        for job in jobs:
+            job.lease_until = now + timedelta(seconds=lease_seconds)
+        self._s.flush()
+        return jobs
+
+    def later_due(self, job: ReminderJob, *, prefix: str, now: datetime) -> bool:
+        """Is a later job of the same occurrence or deadline, of the same family, also due now?"""
+        same = (reminder_jobs.c.occurrence_id == job.occurrence_id if job.occurrence_id is not None
+                else reminder_jobs.c.key.startswith(job.key.rsplit(":", 2)[0] + ":"))
+        return self._s.scalar(select(reminder_jobs.c.id).where(
+            same, reminder_jobs.c.kind.startswith(prefix), reminder_jobs.c.fire_at > job.fire_at,
+            reminder_jobs.c.fire_at <= now, reminder_jobs.c.id != job.id).limit(1)) is not None
+
+    def skip_until(self, plan: _Plan, *, now: datetime) -> None:
+        """Mark the plan's pending jobs that fell due before `now` as skipped (a pause just ended)."""
+        self._s.execute(reminder_jobs.update().where(
+            reminder_jobs.c.occurrence_id.in_(plan_rows.occurrences_of(plan.id)),
+            reminder_jobs.c.state == JobState.PENDING.value,
+            reminder_jobs.c.fire_at <= now).values(state=JobState.SKIPPED.value, processed_at=now))
+
+    def forget_future(self, plan: _Plan, *, now: datetime) -> None:
+        """Drop reminders not yet sent for occurrences still to come (the schedule changed)."""
+        future = plan_rows.open_occurrences_after(plan.id, now)
+        self._s.execute(reminder_jobs.delete().where(reminder_jobs.c.occurrence_id.in_(future),
+                                                     reminder_jobs.c.state == JobState.PENDING.value))
+        occurrences = plan_rows.occurrences
+        self._s.execute(occurrences.delete().where(
+            occurrences.c.id.in_(future),
+            ~occurrences.c.id.in_(select(reminder_jobs.c.occurrence_id).where(
+                reminder_jobs.c.occurrence_id.is_not(None)))))
