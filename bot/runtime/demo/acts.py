@@ -122,7 +122,7 @@ def plan_reminder(stage: Stage, start: datetime) -> None:
         "pl_offsets": _field({"type": "multi_static_select", "selected_options": [{"value": "0d"}]}),
         "pl_holidays": _field(checkboxes([])),
     })
-    stage.settle()
+    stage.settle(posts=False)
     stage.clock.jump_to(local.replace(hour=10, minute=1, second=0, microsecond=0))
     stage.begin()
     screen.section(f"9. reminder: the clock jumps to {local:%Y-%m-%d} 10:01 {org.timezone}")
@@ -140,7 +140,7 @@ def plan_reminder(stage: Stage, start: datetime) -> None:
         "dn_date": _field(datepicker(local.date().isoformat())),
         "dn_notes": _field(plain_text("All out in 3 minutes")),
         "dn_attendance": _field({"type": "multi_users_select", "selected_users": [REPORTER, FIXER]})})
-    stage.settle()
+    stage.settle(posts=False)
     screen.line(f"{who(OFFICER)} then sees: {screen.one_line(answer.get('view', {}).get('blocks', []), '')}")
 
 

@@ -82,15 +82,20 @@ class Stage:
             time.sleep(0.01)
         raise DemoError(f"nothing came back to {user} pressing {action_id}")
 
-    def settle(self, quiet: float = 0.15, timeout: float = 8.0) -> None:
-        """Wait until the outbox has nothing pending and Slack has heard nothing new for a moment."""
+    def settle(self, *, posts: bool = True, quiet: float = 0.15, timeout: float = 8.0) -> None:
+        """Wait until the outbox has nothing pending and Slack has heard nothing new for a moment.
+
+        With ``posts`` (every step but creating a plan) also until the step's first message went out, so a
+        use case still committing after the HTTP answer is not mistaken for a quiet outbox.
+        """
         deadline = time.monotonic() + timeout
         seen, still_since = -1, time.monotonic()
         while time.monotonic() < deadline:
             count = len(self.fake.calls)
+            posted = not posts or any(c.method == "chat.postMessage" for c in self.since())
             if count != seen:
                 seen, still_since = count, time.monotonic()
-            elif time.monotonic() - still_since >= quiet and self._pending() == 0:
+            elif posted and time.monotonic() - still_since >= quiet and self._pending() == 0:
                 return
             time.sleep(0.02)
         raise DemoError("the outbox did not drain in time")
