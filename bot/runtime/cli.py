@@ -1,4 +1,4 @@
-"""`safetybot ...`: serve, socket, demo, check-config, migrate, plans import."""
+"""`safetybot ...`: serve, socket, demo, init, check-config, migrate, plans import."""
 
 from __future__ import annotations
 
@@ -86,6 +86,22 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     return run_demo()
 
 
+def cmd_init(_args: argparse.Namespace) -> int:
+    """Write a commented org.yml and the Slack app manifest here, refusing to overwrite either."""
+    from bot.runtime.starter import AlreadyThere, write_starter_files
+
+    try:
+        written = write_starter_files(Path.cwd())
+    except AlreadyThere as exc:
+        print(f"safetybot init: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for path in written:
+        print(f"wrote {path.name}")
+    print("Next: put your people's Slack ids into org.yml, create the Slack app from manifest.yml, then run "
+          "safetybot check-config (README.md, 'Connect a Slack workspace', walks through it).")
+    return 0
+
+
 def check_config(settings: Settings) -> list[str]:
     """Every mistake in the org file and the settings, one line each."""
     problems: list[str] = []
@@ -170,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, func, help_text in (
         ("serve", cmd_serve, "HTTP mode: POST /slack/events and GET /healthz on PORT"),
         ("socket", cmd_socket, "Socket Mode (needs SLACK_APP_TOKEN)"),
-        ("demo", cmd_demo, "play a hazard report against a local fake Slack; needs no workspace"),
+        ("demo", cmd_demo, "play the whole loop against a local fake Slack; needs no workspace"),
+        ("init", cmd_init, "write a commented org.yml and manifest.yml here (never overwrites)"),
         ("check-config", cmd_check_config, "validate the org file and settings"),
         ("migrate", cmd_migrate, "upgrade the database schema"),
     ):

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -175,3 +176,74 @@ def test_demo_plays_a_report_to_head_deputy_safety_channel_and_reporter() -> Non
                   and any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", title) for name in names)]
         assert len(bodies) == 1, f"{who} ({user}) got no message of their own; sections: {list(sections)}"
         assert reference in bodies[0], f"{who}'s message does not name {reference}"
+
+
+def demo_steps(stdout: str) -> dict[str, str]:
+    """The demo's numbered steps: '3. assign' -> the title's rest and the lines under it."""
+    found = re.findall(r"^── (\d+)\. (\w+): (.+?) ─*\n((?:(?!── ).*\n)*)", stdout, flags=re.MULTILINE)
+    return {f"{number}. {name}": f"{title}\n{body}" for number, name, title, body in found}
+
+
+def test_demo_plays_the_whole_loop_each_step_by_its_person_in_their_language_within_15_s(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = safetybot("demo", cwd=tmp_path, timeout=60)  # any directory: nothing is read from the checkout
+    assert result.returncode == 0, result
+    assert time.monotonic() - started < 15
+    steps = demo_steps(result.stdout)
+    assert list(steps) == ["1. report", "2. assess", "3. assign", "4. done", "5. approve", "6. verify", "7. closed",
+                           "8. plan", "9. reminder", "10. incident"], result.stdout
+    actors = {"1. report": "li.wei (zh-CN)", "2. assess": "anna.head (en-US)", "3. assign": "anna.head (en-US)",
+              "4. done": "tom.fix (en-US)", "5. approve": "anna.head (en-US)", "6. verify": "wang.safety (zh-CN)",
+              "8. plan": "wang.safety (zh-CN)", "10. incident": "tom.fix (en-US)"}
+    for step, actor in actors.items():
+        assert steps[step].startswith(actor), (step, steps[step])
+    reference = re.search(r"HZ-\d{4}-0001", steps["1. report"])
+    assert reference is not None
+    # Each person reads their own language: the English head's card, the Chinese safety channel's thread.
+    assert "→ tom.fix (en-US), new message: Rectification task" in steps["3. assign"]
+    assert "anna.head (en-US) sees, only them: Done: approved" in steps["5. approve"]
+    assert "→ the safety channel (zh-CN), in the case thread:" in steps["6. verify"]
+    assert steps["7. closed"].startswith(f"{reference.group()} is closed")
+    assert "li.wei (zh-CN), new message:" in steps["6. verify"]  # the reporter hears it is closed
+    # The plan's reminder reaches each person with a Done button in their language; the owner records it done.
+    assert re.search(r"→ tom\.fix \(en-US\), new message: .*\[ Done \]", steps["9. reminder"])
+    assert re.search(r"→ li\.wei \(zh-CN\), new message: .*\[ 已完成 \]", steps["9. reminder"])
+    assert "wang.safety (zh-CN) presses Done" in steps["9. reminder"]
+    # The incident alerts the safety channel, the head and management at once.
+    incident = steps["10. incident"]
+    for who in ("the safety channel (zh-CN)", "anna.head (en-US)", "chen.boss (zh-CN)"):
+        assert re.search(rf"→ {re.escape(who)}, new message: .*INC-\d{{4}}-0001", incident), (who, incident)
+    last = result.stdout.rstrip().splitlines()[-1]
+    assert "safetybot init" in last and "Connect a Slack workspace" in last
+    assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------- init
+
+
+def test_init_writes_a_commented_org_file_and_the_manifest_then_refuses_to_overwrite(tmp_path: Path) -> None:
+    result = safetybot("init", cwd=tmp_path)
+    assert result.returncode == 0, result
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yml", "org.yml"]
+    assert (tmp_path / "org.yml").read_text(encoding="utf-8") == (REPO / "org.example.yml").read_text(encoding="utf-8")
+    assert (tmp_path / "manifest.yml").read_bytes() == (REPO / "manifest.yml").read_bytes()
+    assert (tmp_path / "org.yml").read_text(encoding="utf-8").lstrip().startswith("#")  # commented for the admin
+    # check-config reads the new org file as valid: the only problems left are the tokens not yet set.
+    check = safetybot("check-config", cwd=tmp_path)
+    assert [line.split(":")[0] for line in check.stderr.splitlines()] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert load_org(tmp_path / "org.yml").safety_department.members == ["U01SAFE1"]  # placeholder ids
+
+    (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")  # the admin's own file now
+    again = safetybot("init", cwd=tmp_path)
+    assert again.returncode == 2, again
+    assert "org.yml already exists" in again.stderr and "Traceback" not in again.stderr
+    assert (tmp_path / "org.yml").read_text(encoding="utf-8") == ORG_YAML
+
+
+def test_init_refuses_when_only_the_manifest_is_there_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "manifest.yml").write_text("mine\n", encoding="utf-8")
+    result = safetybot("init", cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert "manifest.yml already exists" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yml"]
+    assert (tmp_path / "manifest.yml").read_text(encoding="utf-8") == "mine\n"

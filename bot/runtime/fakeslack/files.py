@@ -1,0 +1,36 @@
+"""Slack's two-step upload (``files.getUploadURLExternal``, POST the bytes, ``files.completeUploadExternal``),
+kept so a test can read what an exported report contained."""
+
+from __future__ import annotations
+
+import json
+
+from bot.runtime.fakeslack.records import Answer, JsonDict
+from bot.runtime.fakeslack.state import State
+
+UPLOAD_PREFIX = "/upload/"
+
+
+class FileMethods(State):
+    def _receive_upload(self, path: str, body: bytes) -> Answer:
+        """The upload URL that files.getUploadURLExternal hands out: keep the bytes under the file id."""
+        with self._cond:
+            self.uploads[path[len(UPLOAD_PREFIX):]] = body
+        return Answer(200, b"OK - " + str(len(body)).encode(), content_type="text/plain")
+
+    def _files_upload_url(self, params: JsonDict) -> JsonDict:
+        if not params.get("filename") or not str(params.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        return {"ok": True, "upload_url": f"{self.base_url}{UPLOAD_PREFIX}{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, params: JsonDict) -> JsonDict:
+        files = params.get("files")
+        if isinstance(files, str):
+            files = json.loads(files)
+        if not files or any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        shared = [{"id": f["id"], "title": f.get("title") or "", "channel": params.get("channel_id"),
+                   "content": self.uploads[f["id"]].decode("utf-8", errors="replace")} for f in files]
+        self.shared_files.extend(shared)
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}

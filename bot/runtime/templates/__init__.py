@@ -1,0 +1,16 @@
+"""The files a new installation starts from, shipped in the wheel: ``org.yml`` is the repository's
+``org.example.yml`` and ``manifest.yml`` its ``manifest.yml`` (tests/runtime/test_templates.py keeps them
+identical). ``safetybot init`` writes them out; ``safetybot demo`` plays with the org template's people."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+ORG = "org.yml"
+MANIFEST = "manifest.yml"
+NAMES = (ORG, MANIFEST)
+
+
+def template(name: str) -> str:
+    """The text of a shipped template, exactly as in the repository."""
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")
