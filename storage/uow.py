@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.errors import Conflict
+from bot.core.events import Dispatcher, EventRecorder
 from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage, OutboxStatus
-from bot.hazards.workflow import Hazard
-from bot.incidents.usecases import Incident
+from bot.hazards import Hazard
+from bot.incidents import Incident
 from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
 from storage.orm import occurrences, outbox, reference_counters, reminder_jobs
 
@@ -252,15 +253,18 @@ class SqlIncidents:
         return list(self._s.scalars(select(Incident).where(Incident.status.in_(list(statuses))).order_by(Incident.id)))
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(EventRecorder):
     def __init__(
-        self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None
+        self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self._sessions = sessions
         self._after_commit = after_commit
+        self.dispatcher = dispatcher
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
+        self.forget_recorded()
         self.hazards = SqlHazards(self.session)
         self.events = SqlEvents(self.session)
         self.references = SqlReferences(self.session)
@@ -277,6 +281,7 @@ class SqlUnitOfWork:
             raise Conflict("error.case_changed") from exc
 
     def commit(self) -> None:
+        self.dispatch_recorded()  # the reactions of other features, in this transaction
         try:
             self.session.commit()
         except StaleDataError as exc:  # another step changed the case between our read and our write
