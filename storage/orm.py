@@ -27,8 +27,8 @@ from sqlalchemy.orm import registry
 
 from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage, OutboxStatus
-from bot.hazards.workflow import Hazard, HazardCategory, HazardStatus, Severity
-from bot.incidents.usecases import Incident, IncidentStatus, IncidentType
+from bot.hazards import Hazard, HazardCategory, HazardStatus, Severity
+from bot.incidents import Incident, IncidentStatus, IncidentType
 from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
 
 metadata = MetaData(

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
+from bot.hazards import CONTEXTS as HAZARD_CONTEXTS
+from bot.incidents import CONTEXTS as INCIDENT_CONTEXTS
 from handlers.hazards.step_views import build_calendar_notice, build_notice, build_step_line
 from handlers.hazards.views import build_card
 from handlers.incidents import views as iv
 from handlers.plans.views import build_overdue, build_reminder
 
-Builder = Callable[[dict[str, Any], str], dict[str, Any]]
+Builder = Callable[[Any, str], dict[str, Any]]
+
+# Templates whose context is a typed model: the stored JSON is validated into it before the builder runs.
+CONTEXTS: dict[str, type[BaseModel]] = {**HAZARD_CONTEXTS, **INCIDENT_CONTEXTS}
 
 TEMPLATES: dict[str, Builder] = {
     "hazard.card": build_card,
@@ -38,5 +45,6 @@ CALLS = {"incident.create_channel", "incident.invite", "incident.pin", "incident
 
 class BlockKitRenderer:
     def render(self, template: str, context: dict[str, Any], locale: str) -> dict[str, Any]:
-        rendered = TEMPLATES[template](context, locale)
+        model = CONTEXTS.get(template)
+        rendered = TEMPLATES[template](model.model_validate(context) if model else context, locale)
         return rendered if template in CALLS else {**rendered, "unfurl_links": False, "unfurl_media": False}
