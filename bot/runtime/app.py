@@ -17,13 +17,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from sqlalchemy import Engine
 
+import bot.hazards as hazards
+import bot.incidents as incidents
 import handlers
+from bot.core.events import Dispatcher
 from bot.core.org import Org, load_org
 from bot.core.outbox import OutboxSender, Pace
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
-from bot.hazards import messages as hazard_messages
-from bot.incidents.usecases import incident_hooks, load_incident_plans
 from bot.runtime.settings import Settings
 from bot.scheduling.scheduler import Scheduler
 from handlers.core.background import Background
@@ -105,17 +106,18 @@ def create_app(
     client = make_client(token=token, base_url=settings.api_url, timeout=settings.slack_timeout_seconds)
     locales = SlackLocales(client, default=org.language)
     sender_ref: list[OutboxSender] = []
+    dispatcher = Dispatcher(hazards.subscriptions(org), incidents.subscriptions(org))
 
     def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake())
+        return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake(), dispatcher=dispatcher)
 
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
-                        calendar=WorkCalendar.from_org(org),
-                        incident_plans=load_incident_plans(settings.incident_plans_file), clock=clock)
-    incident_sent, incident_failed = incident_hooks(org, clock)
+                        calendar=WorkCalendar.from_org(org), clock=clock)
+    incident_plans = incidents.load_incident_plans(settings.incident_plans_file)
+    incident_sent, incident_failed = incidents.incident_hooks(org, clock)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=BlockKitRenderer(),
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
-                          sent_hooks={**hazard_messages.SENT_HOOKS, **incident_sent},
+                          sent_hooks={**hazards.SENT_HOOKS, **incident_sent},
                           failed_hooks=incident_failed)
     sender_ref.append(sender)
     bolt = App(
@@ -127,7 +129,7 @@ def create_app(
         logger=logging.getLogger("safetybot.bolt"),
     )
     background = Background()
-    handlers.register(bolt, services, background)
+    handlers.register(bolt, services, background, incident_plans=incident_plans)
     scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)
