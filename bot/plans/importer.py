@@ -42,7 +42,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from bot.core.errors import InvalidInput
 from bot.core.i18n import t
 from bot.core.org import IsoDate, Org, _duplicate_keys, _line, _reason, read_config_text
-from bot.core.ports import Directory, UnitOfWork
+from bot.core.ports import Directory
+from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import Audience, Plan, PlanInput, PlanKind, check_plan, parse_offset, save_plan
 

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
 from bot.core.model import Photo
 from bot.core.org import Org
-from bot.core.ports import Directory, UnitOfWork
+from bot.core.ports import Directory
 from bot.core.workdays import WorkCalendar
+from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import Recurrence, is_one_off, next_occurrences, occurrences, validate_rule
 
 Clock = Callable[[], datetime]

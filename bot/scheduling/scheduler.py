@@ -16,21 +16,24 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
-from bot.core.ports import UnitOfWork
 from bot.core.workdays import WorkCalendar
-from bot.hazards.messages import case_context
-from bot.hazards.workflow import HazardStatus
-from bot.incidents.usecases import context_of, overdue_authority_reports
+from bot.hazards import HazardStatus, deadline_notice
+from bot.incidents import IncidentsUnitOfWork, authority_overdue_alert, overdue_authority_reports
+from bot.plans.ports import PlansUnitOfWork
 from bot.plans.recurrence import occurrences
 from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob, parse_offset
 
 log = logging.getLogger(__name__)
 
 ESCALATION_LEVELS = ("assignee", "head", "safety", "management")
+
+
+class UnitOfWork(PlansUnitOfWork, IncidentsUnitOfWork, Protocol):
+    """The scheduler reads plans, hazards' deadlines and incidents in one transaction."""
 
 
 @dataclass
@@ -112,8 +115,8 @@ class Scheduler:
     def _authority_reports(self, uow: UnitOfWork, now: datetime) -> None:
         """An incident not reported to the higher authority in time goes to management (5.2.3), once."""
         for incident in overdue_authority_reports(uow, self.org, now):
-            context = {**context_of(incident, self.org), "notice": "authority_overdue"}
             for manager in self.org.management.members:
+                context = authority_overdue_alert(incident, self.org, manager)
                 uow.outbox.add(OutboxMessage(key=f"{incident.reference}:authority-overdue:{manager}",
                                              recipient=manager, template="incident.alert", context=context,
                                              created_at=now, subject=incident.reference))
@@ -172,9 +175,9 @@ class Scheduler:
                    "head": department.leaders if department else [],
                    "safety": [self.org.safety_department.channel],
                    "management": list(self.org.management.members)}[level]
-        context = {**case_context(hazard, self.org), "notice": f"deadline_{level}", "actor": None}
         for target in targets:
             if target:
+                context = deadline_notice(hazard, self.org, level, target)
                 self._queue(uow, job, target, "hazard.notice", context, now,
                             reply_to=f"{hazard.reference}:safety-post"
                             if target == self.org.safety_department.channel else None)

@@ -18,8 +18,8 @@ from babel.messages.pofile import read_po
 
 from bot.core.i18n import LOCALES_DIR, SUPPORTED, normalize, t
 from bot.hazards.messages import NOTICE_KINDS as NOTICES
-from bot.hazards.workflow import HazardCategory, HazardStatus, Severity, Step
-from bot.incidents.usecases import IncidentType
+from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
+from bot.incidents.model import IncidentType
 from bot.plans.recurrence import Pattern
 from bot.plans.usecases import OFFSETS, PlanKind
 from handlers.hazards.ids import BlockId
@@ -56,6 +56,13 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "context['level']": ["owner", "head", "safety"],
     "it.value": [v.value for v in IncidentType],
     "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
+    # The same values, read from the typed message contexts by attribute.
+    "case.category": [c.value for c in HazardCategory],
+    "context.step": [v.value for v in Step],
+    "context.notice": NOTICES,
+    "decided.step": [v.value for v in Step],
+    "context.severity": [v.value for v in Severity],
+    "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 

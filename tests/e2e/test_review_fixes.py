@@ -8,8 +8,9 @@ import pytest
 
 from bot.core.org import Org
 from bot.core.workdays import WorkCalendar
+from bot.hazards.changes import StepInput
+from bot.hazards.model import HazardCategory, Severity, Step
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
-from bot.hazards.workflow import HazardCategory, Severity, Step, StepInput
 from bot.scheduling.scheduler import Scheduler
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade

@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.org import Org, parse_org
+from bot.hazards.changes import StepInput
+from bot.hazards.model import HazardCategory, Severity, Step
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
-from bot.hazards.workflow import HazardCategory, Severity, Step, StepInput
 from bot.plans.recurrence import Pattern, rule_for
 from bot.plans.usecases import (
     Audience,
