@@ -39,9 +39,11 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.config_files import ConfigFileError, IsoDate, duplicate_keys, line_of, read_config_text, read_yaml
+from bot.core.config_files import reason as schema_reason
 from bot.core.errors import InvalidInput
 from bot.core.i18n import t
-from bot.core.org import IsoDate, Org, _duplicate_keys, _line, _reason, read_config_text
+from bot.core.org import Org
 from bot.core.ports import Directory, UnitOfWork
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import Audience, Plan, PlanInput, PlanKind, check_plan, parse_offset, save_plan
@@ -56,26 +58,8 @@ _CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
 _Loc = tuple[int | str, ...]
 
 
-class PlanFileError(Exception):
+class PlanFileError(ConfigFileError):
     """Every problem of a plans file, one line each, so the whole file can be fixed in one go."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader, except that dates stay text (2027-02-30 is then reported with its line like any other
-    mistake) and so do times: YAML 1.1 reads an unquoted 10:30 as the base-60 number 630."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's own class-level table, copied and trimmed
-        first: [(tag, regex) for tag, regex in resolvers
-                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 
 
 def _list(value: object) -> object:
@@ -215,7 +199,7 @@ class _Problems:
     found: list[tuple[int, int, str]] = field(default_factory=list)  # line, plan index, text
 
     def add(self, index: int, loc: _Loc, reason: str, *, at_key: bool = False, line: int | None = None) -> None:
-        line = line or _line(self.root, (index, *loc), at_key=at_key)
+        line = line or line_of(self.root, (index, *loc), at_key=at_key)
         item = self.data[index] if 0 <= index < len(self.data) else None
         key = item.get("key") if isinstance(item, dict) else None
         label = f"[{index}]" + (f" {key}" if isinstance(key, str) and key else "")
@@ -226,19 +210,6 @@ class _Problems:
         if self.found:
             self.found.sort(key=lambda item: (item[0], item[1]))
             raise PlanFileError([text for _, _, text in self.found])
-
-
-def _read(text: str, source: str) -> tuple[yaml.Node | None, Any]:
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        return root, None if root is None else loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = "; ".join(p for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p) or str(exc)
-        raise PlanFileError([f"{source}:{mark.line + 1 if mark else 1}: invalid YAML: {reason}"]) from None
-    finally:
-        loader.dispose()
 
 
 def _to_input(spec: PlanSpec, org: Org) -> PlanInput:
@@ -260,13 +231,16 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[PlanInput]:
     """The plans of a file's text, checked as the plan modal checks them (and against the org file);
     raises PlanFileError naming every mistake with its line, the plan's index and its key."""
-    root, data = _read(text, source)
+    try:
+        root, data = read_yaml(text, source=source)
+    except ConfigFileError as exc:
+        raise PlanFileError(exc.problems) from None
     if data is None:
         raise PlanFileError([f"{source}:1: the file is empty; it should be a list of plans"])
     if not isinstance(data, list):
         raise PlanFileError([f"{source}:1: expected a list of plans (each starting with '- key: ...')"])
     problems = _Problems(source, root, data)
-    for line, loc, reason in _duplicate_keys(root):  # the top is a list, so loc starts with the plan's index
+    for line, loc, reason in duplicate_keys(root):  # the top is a list, so loc starts with the plan's index
         problems.add(int(loc[0]), loc[1:-1], reason, line=line)
     directory, now = OrgDirectory(org), clock()
     plans: list[PlanInput] = []
@@ -280,7 +254,7 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 reason = error["msg"].removeprefix("Value error, ") if error["type"] == "value_error" \
-                    else _reason(error)
+                    else schema_reason(error)
                 problems.add(index, tuple(error["loc"]), reason, at_key=error["type"] == "extra_forbidden")
             continue
         for department in spec.audience.departments:
