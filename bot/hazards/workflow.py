@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.errors import InvalidInput, NotAllowed, WrongState, text_problem
 from bot.core.model import CaseEvent, Photo
+from bot.core.severity import Severity
 
 
 class HazardCategory(StrEnum):
@@ -32,12 +33,6 @@ class HazardCategory(StrEnum):
     PREMISES = "premises"
     INFOSEC = "infosec"
     OTHER = "other"
-
-
-class Severity(StrEnum):
-    GENERAL = "general"  # 一般
-    SERIOUS = "serious"  # 较大
-    MAJOR = "major"  # 重大
 
 
 class HazardStatus(StrEnum):
