@@ -9,7 +9,6 @@ answer, so nothing is lost when Slack fails and a failed channel falls back to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
 from bot.core.model import CaseEvent, format_reference
 from bot.core.org import Org
@@ -27,7 +27,6 @@ from bot.core.ports import Directory, UnitOfWork
 from bot.hazards.messages import Outgoing, queue_report
 from bot.hazards.workflow import Hazard, HazardCategory, HazardStatus, Severity
 
-Clock = Callable[[], datetime]
 PREFIX = "INC"
 TEXT_MAX = 3000
 MAX_ACTIONS = 3
