@@ -13,17 +13,15 @@ from bot.core.errors import DomainError
 from bot.core.i18n import t
 from bot.core.model import Photo
 from bot.core.services import Services
+from bot.plans.access import may_manage, require_officer
+from bot.plans.model import Audience, DoneInput, PlanInput
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import (
-    Audience,
-    DoneInput,
-    PlanInput,
     check_done,
     delete_plan,
     list_plans,
     plan_input,
     record_done,
-    require_officer,
     save_plan,
     set_paused,
     upcoming,
@@ -117,7 +115,7 @@ def register(app: App, services: Services) -> None:
             elif word == "plans":
                 lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_plan_list(lines, locale=locale, timezone=org.timezone,
-                                          manage=org.is_safety_officer(user_id)))
+                                          manage=may_manage(user_id, org)))
             elif word == "upcoming":
                 items = upcoming(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_upcoming(items, locale=locale, timezone=org.timezone))
