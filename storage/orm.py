@@ -29,7 +29,8 @@ from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage, OutboxStatus
 from bot.hazards.workflow import Hazard, HazardCategory, HazardStatus, Severity
 from bot.incidents.usecases import Incident, IncidentStatus, IncidentType
-from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, PlanKind, ReminderJob
+from bot.plans import Occurrence, OccurrenceStatus, Plan, PlanKind
+from bot.scheduling import JobState, ReminderJob
 
 metadata = MetaData(
     naming_convention={

@@ -16,7 +16,8 @@ from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage, OutboxStatus
 from bot.hazards.workflow import Hazard
 from bot.incidents.usecases import Incident
-from bot.plans.usecases import JobState, Occurrence, OccurrenceStatus, Plan, ReminderJob
+from bot.plans import Occurrence, OccurrenceStatus, Plan
+from bot.scheduling import JobState, ReminderJob
 from storage.orm import occurrences, outbox, reference_counters, reminder_jobs
 
 

@@ -1,0 +1,3 @@
+from bot.core.severity import Severity
+
+__all__ = ["Severity"]

@@ -15,6 +15,7 @@ from bot.core.model import CaseEvent
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
 from bot.core.ports import UnitOfWork
+from bot.hazards.escalation import DEADLINE_LEVELS
 from bot.hazards.workflow import Hazard, Severity, Step
 
 # Steps after which a decision is awaited, and the buttons the thread message then carries.
@@ -28,7 +29,6 @@ PROMPTS: dict[Step, tuple[Step, ...]] = {
 # Steps whose direct notice goes to the person who must act next or should know.
 NOTICE_STEPS = (Step.COMPLETE, Step.REQUEST_EXTENSION, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION,
                 Step.SEND_BACK, Step.RETURN, Step.REJECT, Step.VERIFY)
-DEADLINE_LEVELS = ("soon", "assignee", "head", "safety", "management")  # see bot.scheduling.scheduler
 NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEPS),
                 *(f"deadline_{level}" for level in DEADLINE_LEVELS))
 

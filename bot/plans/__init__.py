@@ -1,0 +1,7 @@
+"""Plans: recurring safety work, its reminders and its record of completion. What other packages use."""
+
+from bot.plans.jobs import PlanJobs
+from bot.plans.messages import CONTEXTS
+from bot.plans.model import Occurrence, OccurrenceStatus, Plan, PlanKind
+
+__all__ = ["CONTEXTS", "Occurrence", "OccurrenceStatus", "Plan", "PlanJobs", "PlanKind"]

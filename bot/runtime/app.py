@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,14 +17,18 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 import handlers
+from bot.core.clock import Clock, utcnow
 from bot.core.org import Org, load_org
 from bot.core.outbox import OutboxSender, Pace
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.hazards import messages as hazard_messages
+from bot.hazards.jobs import HazardDeadlines
+from bot.incidents.jobs import AuthorityReportCheck
 from bot.incidents.usecases import incident_hooks, load_incident_plans
+from bot.plans import PlanJobs
 from bot.runtime.settings import Settings
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling import JobSource, Scheduler
 from handlers.core.background import Background
 from handlers.core.http import build_asgi
 from handlers.core.render import BlockKitRenderer
@@ -89,11 +92,16 @@ class Runtime:
         self.engine.dispose()
 
 
+def job_sources(org: Org, calendar: WorkCalendar) -> list[JobSource]:
+    """What the scheduler runs, feature by feature."""
+    return [PlanJobs(org, calendar), HazardDeadlines(org), AuthorityReportCheck(org)]
+
+
 def create_app(
     settings: Settings,
     *,
     org: Org | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utcnow,
     migrate: bool = True,
 ) -> Runtime:
     org = org or load_org(settings.org_file)
@@ -128,6 +136,6 @@ def create_app(
     )
     background = Background()
     handlers.register(bolt, services, background)
-    scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
+    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar), clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)
