@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.core.clock import Clock, utcnow
 from bot.core.ports import (
     LocaleResolver,
     Renderer,
@@ -121,7 +122,7 @@ class OutboxSender:
     transport: SlackTransport
     renderer: Renderer
     locales: LocaleResolver
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = utcnow
     lease_seconds: float = 60.0
     batch: int = 20
     retry: RetryPolicy = field(default_factory=RetryPolicy)

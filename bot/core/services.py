@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from bot.core.clock import Clock, utcnow
 from bot.core.org import Org
 from bot.core.ports import Directory, LocaleResolver, UnitOfWork
 from bot.core.workdays import WorkCalendar
@@ -20,4 +20,4 @@ class Services:
     directory: Directory
     calendar: WorkCalendar
     incident_plans: Checklists
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = utcnow
