@@ -88,7 +88,7 @@ class Plan:
     rule: str
     start_date: date
     time_of_day: time
-    offsets: list[str]  # stored as written; `reminder_offsets` reads them
+    offsets: list[str]  # reminder offsets as written ("7d"), which the jobs' keys repeat
     created_at: datetime
     details: str = ""
     move_off_holidays: bool = False
@@ -110,10 +110,6 @@ class Plan:
     @property
     def audience_model(self) -> Audience:
         return Audience.model_validate(self.audience)
-
-    @property
-    def reminder_offsets(self) -> list[Duration]:
-        return [Duration.parse(offset) for offset in self.offsets]
 
 
 @dataclass(eq=False)
