@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, select
 
+from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, mapper_registry, metadata
 
 hazards = Table(

@@ -54,13 +54,18 @@ class UnitOfWork(Protocol):
     transaction, when `commit()` is called and before anything is written.
     """
 
-    events: EventLog
-    references: References
-    outbox: OutboxRepository
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def references(self) -> References: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> Self: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None: ...
 
     def record(self, event: DomainEvent) -> None:
         """Note a domain event; its subscribers run at `commit()`, in this transaction."""

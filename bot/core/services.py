@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from bot.core.clock import Clock, utcnow
 from bot.core.org import Org
 from bot.core.ports import Directory, LocaleResolver, UnitOfWork
 from bot.core.workdays import WorkCalendar
@@ -26,4 +26,4 @@ class Services(Generic[U]):
     locales: LocaleResolver
     directory: Directory
     calendar: WorkCalendar
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = utcnow

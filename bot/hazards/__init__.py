@@ -16,6 +16,7 @@ from bot.hazards.events import (
     ReporterRevealed,
     subscriptions,
 )
+from bot.hazards.jobs import HazardDeadlines
 from bot.hazards.messages import SENT_HOOKS, deadline_notice
 from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity
 from bot.hazards.ports import HazardRepository, HazardsUnitOfWork
@@ -27,6 +28,7 @@ __all__ = [
     "SENT_HOOKS",
     "Hazard",
     "HazardCategory",
+    "HazardDeadlines",
     "HazardReported",
     "HazardRepository",
     "HazardStatus",

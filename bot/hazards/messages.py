@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.core.model import CaseEvent
 from bot.core.org import Org
-from bot.core.outbox import OutboxMessage
+from bot.core.outbox import OutboxMessage, SentHook
 from bot.hazards.contexts import (
     CONTEXTS,
     Audience,
@@ -26,6 +26,7 @@ from bot.hazards.contexts import (
     HazardNotice,
     StepLine,
 )
+from bot.hazards.escalation import DEADLINE_LEVELS
 from bot.hazards.model import Hazard, Role, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.hazards.rules import actors_for, next_steps
@@ -47,7 +48,6 @@ CARD_STEPS = (Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD, Step.COMPLETE
 # Steps whose direct notice goes to the person who must act next or should know.
 NOTICE_STEPS = (Step.COMPLETE, Step.REQUEST_EXTENSION, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION,
                 Step.SEND_BACK, Step.RETURN, Step.REJECT, Step.VERIFY)
-DEADLINE_LEVELS = ("soon", "assignee", "head", "safety", "management")  # see bot.scheduling.scheduler
 NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEPS),
                 *(f"deadline_{level}" for level in DEADLINE_LEVELS))
 
@@ -193,4 +193,4 @@ def _record_case_thread(uow: HazardsUnitOfWork, message: OutboxMessage, answer: 
         hazard.record_thread(answer["channel"], answer["ts"])
 
 
-SENT_HOOKS = {"case_thread": _record_case_thread}
+SENT_HOOKS: dict[str, SentHook] = {"case_thread": _record_case_thread}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.severity import Severity
+
 
 class HazardCategory(StrEnum):
     FIRE = "fire"
@@ -18,12 +20,6 @@ class HazardCategory(StrEnum):
     PREMISES = "premises"
     INFOSEC = "infosec"
     OTHER = "other"
-
-
-class Severity(StrEnum):
-    GENERAL = "general"  # 一般
-    SERIOUS = "serious"  # 较大
-    MAJOR = "major"  # 重大
 
 
 class HazardStatus(StrEnum):

@@ -22,4 +22,5 @@ class HazardRepository(Protocol):
 
 
 class HazardsUnitOfWork(UnitOfWork, Protocol):
-    hazards: HazardRepository
+    @property
+    def hazards(self) -> HazardRepository: ...

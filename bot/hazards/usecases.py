@@ -9,12 +9,12 @@ in `bot.hazards.rules`, what a step changes in `bot.hazards.changes`, the notifi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from bot.core.clock import Clock, utcnow
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, text_problem
 from bot.core.model import CaseEvent, Photo, format_reference
 from bot.core.org import Org
@@ -33,11 +33,8 @@ DESCRIPTION_MAX = 3000
 LOCATION_MAX = 200
 REFERENCE_PREFIX = "HZ"
 
-Clock = Callable[[], datetime]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ReportHazard(BaseModel):

@@ -17,6 +17,7 @@ from bot.incidents.events import (
     IncidentReported,
     IncidentResolved,
 )
+from bot.incidents.jobs import AuthorityReportCheck
 from bot.incidents.messages import authority_overdue_alert
 from bot.incidents.model import Incident, IncidentStatus, IncidentType
 from bot.incidents.ports import IncidentRepository, IncidentsUnitOfWork
@@ -24,6 +25,7 @@ from bot.incidents.report import overdue_authority_reports
 
 __all__ = [
     "CONTEXTS",
+    "AuthorityReportCheck",
     "AuthorityReported",
     "Checklists",
     "EmergencyPlanStarted",

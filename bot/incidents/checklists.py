@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]  # no stubs in the dependencies
+import yaml
 from pydantic import BaseModel, Field
 
 from bot.incidents.model import IncidentType

@@ -23,4 +23,5 @@ class IncidentRepository(Protocol):
 
 
 class IncidentsUnitOfWork(HazardsUnitOfWork, Protocol):
-    incidents: IncidentRepository
+    @property
+    def incidents(self) -> IncidentRepository: ...

@@ -7,9 +7,9 @@ records its domain event, queues its messages (`bot.incidents.messages`) and com
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
 from bot.core.model import CaseEvent, format_reference
 from bot.core.org import Org
@@ -33,7 +33,6 @@ from bot.incidents.model import (
 from bot.incidents.ports import IncidentsUnitOfWork
 from bot.incidents.visibility import told_at_once
 
-Clock = Callable[[], datetime]
 PREFIX = "INC"
 TEXT_MAX = 3000
 LOCATION_MAX = 200

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -20,16 +22,18 @@ from sqlalchemy import Engine
 
 import bot.hazards
 import bot.incidents
+import bot.plans
 import handlers.hazards
 import handlers.incidents
 import handlers.plans
+from bot.core.clock import Clock, utcnow
 from bot.core.events import Dispatcher, Subscriptions
 from bot.core.org import Org, load_org
 from bot.core.outbox import FailedHook, OutboxSender, Pace, SentHook
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.runtime.settings import Settings
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling import JobSource, Scheduler
 from handlers.core.background import Background
 from handlers.core.errors import register_error_handler
 from handlers.core.http import build_asgi
@@ -52,23 +56,33 @@ class Feature:
 
     register: Callable[[App, Services, Background], None]
     templates: Sequence[Template]
-    hooks: Callable[[Org, Callable[[], datetime]], Hooks] = lambda org, clock: ({}, {})
+    hooks: Callable[[Org, Clock], Hooks] = lambda org, clock: ({}, {})
     subscriptions: Callable[[Org], Subscriptions] = lambda org: {}
+    jobs: Callable[[Org, WorkCalendar], Sequence[JobSource[Any]]] = lambda org, calendar: ()
 
 
-def features(settings: Settings) -> tuple[Feature, ...]:
-    """Every feature of the app, one entry each: adding a feature is adding its line here."""
-    checklists = bot.incidents.load_incident_plans(settings.incident_plans_file)
+def features(incident_plans_file: Path | None = None) -> tuple[Feature, ...]:
+    """Every feature of the app, one entry each: adding a feature is adding its line here.
+
+    `incident_plans_file`: the company's own emergency-plan checklists (None: the shipped set)."""
+    checklists = bot.incidents.load_incident_plans(incident_plans_file)
     return (
         Feature(handlers.hazards.register, handlers.hazards.TEMPLATES, lambda org, clock: (bot.hazards.SENT_HOOKS, {}),
-                bot.hazards.subscriptions),
+                bot.hazards.subscriptions, lambda org, calendar: [bot.hazards.HazardDeadlines(org)]),
         Feature(partial(handlers.incidents.register, checklists=checklists), handlers.incidents.TEMPLATES,
-                bot.incidents.incident_hooks, bot.incidents.subscriptions),
-        Feature(handlers.plans.register, handlers.plans.TEMPLATES),
+                bot.incidents.incident_hooks, bot.incidents.subscriptions,
+                lambda org, calendar: [bot.incidents.AuthorityReportCheck(org)]),
+        Feature(handlers.plans.register, handlers.plans.TEMPLATES,
+                jobs=lambda org, calendar: [bot.plans.PlanJobs(org, calendar)]),
     )
 
 
-def _hooks(wired: Sequence[Feature], org: Org, clock: Callable[[], datetime]) -> Hooks:
+def job_sources(org: Org, calendar: WorkCalendar, wired: Sequence[Feature] | None = None) -> list[JobSource[Any]]:
+    """What the scheduler runs, feature by feature."""
+    return [source for feature in (wired or features()) for source in feature.jobs(org, calendar)]
+
+
+def _hooks(wired: Sequence[Feature], org: Org, clock: Clock) -> Hooks:
     sent: dict[str, SentHook] = {}
     failed: dict[str, FailedHook] = {}
     for feature in wired:
@@ -134,7 +148,7 @@ def create_app(
     settings: Settings,
     *,
     org: Org | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utcnow,
     migrate: bool = True,
 ) -> Runtime:
     org = org or load_org(settings.org_file)
@@ -146,7 +160,7 @@ def create_app(
     client = make_client(token=token, base_url=settings.api_url, timeout=settings.slack_timeout_seconds)
     locales = SlackLocales(client, default=org.language)
     sender_ref: list[OutboxSender] = []
-    wired = features(settings)
+    wired = features(settings.incident_plans_file)
     dispatcher = Dispatcher(*(feature.subscriptions(org) for feature in wired))
 
     def uow() -> SqlUnitOfWork:
@@ -172,6 +186,6 @@ def create_app(
     register_error_handler(bolt, services.locales)
     for feature in wired:
         feature.register(bolt, services, background)
-    scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
+    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)

@@ -20,8 +20,8 @@ from bot.core.i18n import LOCALES_DIR, SUPPORTED, normalize, t
 from bot.hazards.messages import NOTICE_KINDS as NOTICES
 from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
 from bot.incidents.model import IncidentType
+from bot.plans.model import OFFSETS, OverdueLevel, PlanKind
 from bot.plans.recurrence import Pattern
-from bot.plans.usecases import OFFSETS, PlanKind
 from handlers.hazards.ids import BlockId
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,7 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "action": ["pause", "resume", "delete"],
     "kind": [v.value for v in PlanKind],
     "context['level']": ["owner", "head", "safety"],
+    "overdue.level": [v.value for v in OverdueLevel],
     "it.value": [v.value for v in IncidentType],
     "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
     # The same values, read from the typed message contexts by attribute.
