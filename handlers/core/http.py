@@ -22,6 +22,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
 
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -30,8 +32,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from storage.db import Health
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,27 @@ class Deliveries:
             self._seen.pop(key, None)
 
 
+class Health(Protocol):
+    """What a health check reports (storage.db.Health is one); `reason` is one fixed word, safe to show."""
+
+    @property
+    def writable(self) -> bool: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def schema(self) -> str | None: ...
+    @property
+    def ready(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Down:
+    reason: str
+    writable: bool = False
+    schema: str | None = None
+    ready: bool = False
+
+
 class Probe:
     """Runs a health check on its own thread and answers within `seconds`, whatever the database does.
 
@@ -147,10 +168,10 @@ class Probe:
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)), self._seconds)
         except TimeoutError:
-            return Health(False, "timeout")
+            return _Down("timeout")
         except Exception:
             log.exception("health check failed")
-            return Health(False, "unreachable")
+            return _Down("unreachable")
 
 
 def _health_json(health: Health, *, schema: bool) -> JSONResponse:
@@ -198,6 +219,8 @@ def build_asgi(
             body = raw.decode("utf-8")  # Slack sends UTF-8; the signature is checked on the text
         except UnicodeDecodeError:
             return _malformed("UnicodeDecodeError", len(raw))
+        if body.startswith("ssl_check=1"):  # Slack's certificate check, sent unsigned: nothing to do
+            return Response(status_code=200)
         if not verifier.is_valid_request(body, headers):
             log.info("refused a request with a missing or wrong signature (%d bytes)", len(raw))
             return JSONResponse({"error": "invalid request"}, status_code=401)
