@@ -36,10 +36,9 @@ from bot.runtime.settings import Settings
 from bot.scheduling import JobSource, Scheduler
 from handlers.core.background import Background
 from handlers.core.errors import register_error_handler
-from handlers.core.http import build_asgi
 from handlers.core.render import BlockKitRenderer, Template
 from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
-from storage.db import make_engine, ping, session_factory
+from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
@@ -109,7 +108,9 @@ class Runtime:
     _clock: BackgroundScheduler | None = None
 
     def asgi(self):  # type: ignore[no-untyped-def]
-        return build_asgi(self.bolt, healthy=lambda: ping(self.engine))
+        from bot.runtime.server import front_door
+
+        return front_door(self)
 
     def start_background(self, *, schedule: bool = True) -> None:
         """The outbox sender, and the in-process clock that wakes the scheduler's tick.

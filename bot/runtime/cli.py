@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.core.org import Org, OrgFileError, load_org
 from bot.incidents import load_incident_plans
-from bot.runtime.settings import Settings
+from bot.runtime.settings import WHERE, Settings
 
 EXIT_CONFIG = 2
 
@@ -35,6 +35,13 @@ def _org(settings: Settings) -> Org:
 
 
 def _require(settings: Settings, mode: str) -> None:
+    """Refuse to start without what the mode needs. An empty signing secret would start a bot that
+    answers /healthz and fails every request Slack sends; an empty token, one that sends nothing."""
+    empty = settings.empty_for(mode)
+    for name in empty:
+        print(_empty_line(name), file=sys.stderr)
+    if empty:
+        raise SystemExit(EXIT_CONFIG)
     missing = settings.missing_for(mode)
     if missing:
         print(
@@ -45,6 +52,10 @@ def _require(settings: Settings, mode: str) -> None:
             file=sys.stderr,
         )
         raise SystemExit(EXIT_CONFIG)
+
+
+def _empty_line(name: str) -> str:
+    return f"{name}: is empty; set it to {WHERE[name]}"
 
 
 def cmd_serve(_args: argparse.Namespace) -> int:
@@ -114,8 +125,11 @@ def check_config(settings: Settings) -> list[str]:
     except ValueError as exc:
         problems.append(f"SAFETYBOT_INCIDENT_PLANS: {exc}")
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
-        if getattr(settings, name.lower()) is None:
+        value = getattr(settings, name.lower())
+        if value is None:
             problems.append(f"{name}: not set (serve and socket need it)")
+        elif not value.get_secret_value():
+            problems.append(_empty_line(name))
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     if token and not token.startswith("xoxb-"):
         problems.append("SLACK_BOT_TOKEN: should start with xoxb- (the Bot User OAuth Token)")

@@ -5,9 +5,24 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.applications import Starlette
+
+from handlers.core.http import build_asgi
+from storage.db import probe, ready
+
+if TYPE_CHECKING:
+    from bot.runtime.app import Runtime
+
+
+def front_door(runtime: Runtime) -> Starlette:
+    """The HTTP app of a running bot: Slack's requests through the front door, health from its database."""
+    settings = runtime.settings
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    return build_asgi(runtime.bolt, signing_secret=secret, healthy=lambda: probe(runtime.engine),
+                      ready=lambda: ready(runtime.engine), max_body_bytes=settings.max_request_bytes)
 
 
 def serve_forever(app: Starlette, *, port: int, host: str = "0.0.0.0") -> None:

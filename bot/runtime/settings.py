@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     slack_messages_per_second: float = Field(default=10.0, gt=0)
     # How often the scheduler looks for due reminders and escalations.
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+    # Larger requests are refused (413) before they are read. Slack's largest, a modal submission with
+    # every field full, is well under 100 KB.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=16 * 1024)
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="after")
+    @classmethod
+    def _strip(cls, value: SecretStr | None) -> SecretStr | None:
+        """A value pasted with a stray space or newline is the value; one of only spaces is empty."""
+        return None if value is None else SecretStr(value.get_secret_value().strip())
 
     @property
     def api_url(self) -> str:
@@ -44,6 +53,18 @@ class Settings(BaseSettings):
 
     def missing_for(self, mode: str) -> list[str]:
         """Which environment variables a run mode needs but lacks, in the words an admin sets them."""
-        needed = {"serve": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
-                  "socket": ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]}[mode]
-        return [name for name in needed if getattr(self, name.lower()) is None]
+        return [name for name in NEEDED[mode] if getattr(self, name.lower()) is None]
+
+    def empty_for(self, mode: str) -> list[str]:
+        """Which of them are set but empty (`SLACK_SIGNING_SECRET=` in a .env file): set is not enough."""
+        return [name for name in NEEDED[mode]
+                if (value := getattr(self, name.lower())) is not None and not value.get_secret_value()]
+
+
+NEEDED = {"serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"), "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")}
+# Where an admin finds each value, for the one line that says it is empty.
+WHERE = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-..., under OAuth & Permissions",
+    "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information, App Credentials",
+    "SLACK_APP_TOKEN": "an app-level token, xapp-..., under Basic Information, App-Level Tokens",
+}

@@ -1,23 +1,28 @@
-"""`GET /healthz`: 200 while the database answers, 503 once it does not (what a load balancer acts on)."""
+"""`GET /healthz`: 200 while the database takes writes, 503 within a second once it does not; `GET /readyz`:
+that, and the schema is at this code's head (what a load balancer acts on)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from sqlalchemy import make_url, text
 
 from bot.core.org import Org
-from bot.runtime.app import create_app
+from bot.runtime.app import Runtime, create_app
 from bot.runtime.server import BackgroundServer
 from handlers.core.http import build_asgi
-from storage.db import make_engine, ping
-from tests.conftest import RunningBot, make_settings, start_bot
+from storage.db import make_engine, probe
+from storage.migrate import upgrade
+from tests.conftest import SIGNING_SECRET, RunningBot, make_settings, start_bot
 from tests.fakeslack import FakeSlack
 
 
@@ -125,7 +130,7 @@ def test_healthz_answers_503_once_postgresql_stops_answering_and_200_when_it_is_
         proxy.cut()
         answer = healthz(running.server.url)
         assert answer.status_code == 503
-        assert answer.json() == {"ok": False, "database": "down"}
+        assert answer.json() == {"ok": False, "database": "down", "reason": "unreachable"}
 
         proxy.restore()
         assert healthz(running.server.url).status_code == 200
@@ -142,14 +147,166 @@ def test_healthz_answers_503_when_the_sqlite_file_cannot_be_opened(
     (tmp_path / "volume").write_text("a file where the database's directory should be")
     unreachable = make_engine(f"sqlite:///{tmp_path / 'volume' / 'safetybot.db'}")
     healthy = BackgroundServer(runtime.asgi()).start()
-    broken = BackgroundServer(build_asgi(runtime.bolt, healthy=lambda: ping(unreachable))).start()
+    broken = BackgroundServer(build_asgi(runtime.bolt, signing_secret=SIGNING_SECRET,
+                                         healthy=lambda: probe(unreachable))).start()
     try:
         assert healthz(healthy.url).status_code == 200
         answer = healthz(broken.url)
         assert answer.status_code == 503
-        assert answer.json() == {"ok": False, "database": "down"}
+        assert answer.json() == {"ok": False, "database": "down", "reason": "unreachable"}
     finally:
         broken.stop()
         healthy.stop()
         unreachable.dispose()
         runtime.close()
+
+
+# ---------------------------------------------------------------------- a real write probe, bounded
+
+
+def timed_healthz(base_url: str, path: str = "/healthz") -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    answer = httpx.get(f"{base_url}{path}", timeout=10)
+    return answer, time.monotonic() - started
+
+
+def serve(runtime: Runtime) -> BackgroundServer:
+    return BackgroundServer(runtime.asgi()).start()
+
+
+@contextlib.contextmanager
+def running(settings_url: str, fake_slack: FakeSlack, org: Org, *, migrate: bool = True) -> Iterator[str]:
+    runtime = create_app(make_settings(fake_slack, settings_url), org=org, migrate=migrate)
+    server = serve(runtime)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        runtime.close()
+
+
+def with_options(url: str, option: str) -> str:
+    """The same PostgreSQL URL with one more server setting in its `options` (the schema's search_path stays)."""
+    parsed = make_url(url)
+    options = f"{parsed.query.get('options', '')} {option}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def test_healthz_answers_503_within_a_second_once_the_sqlite_file_is_deleted(
+    fake_slack: FakeSlack, tmp_path: Path, org: Org
+) -> None:
+    database = tmp_path / "safetybot.db"
+    with running(f"sqlite:///{database}", fake_slack, org) as url:
+        assert healthz(url).status_code == 200
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)  # the volume was wiped under the running bot
+
+        answer, took = timed_healthz(url)
+        assert (answer.status_code, answer.json()) == (
+            503, {"ok": False, "database": "down", "reason": "file-missing"})
+        assert took < 1.0
+
+        database.write_bytes(b"")  # someone "fixes" it with an empty file: not the file the bot opened
+        answer, took = timed_healthz(url)
+        assert (answer.status_code, answer.json()) == (
+            503, {"ok": False, "database": "down", "reason": "file-replaced"})
+        assert took < 1.0
+
+
+def test_healthz_answers_503_within_a_second_while_another_writer_holds_the_sqlite_lock(
+    fake_slack: FakeSlack, tmp_path: Path, org: Org
+) -> None:
+    database = tmp_path / "safetybot.db"
+    with running(f"sqlite:///{database}", fake_slack, org) as url:
+        assert healthz(url).status_code == 200
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            answer, took = timed_healthz(url)
+            assert (answer.status_code, answer.json()) == (503, {"ok": False, "database": "down", "reason": "locked"})
+            assert took < 1.0
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert healthz(url).status_code == 200
+
+
+def test_healthz_answers_503_on_a_read_only_sqlite_database(fake_slack: FakeSlack, tmp_path: Path, org: Org) -> None:
+    database = tmp_path / "safetybot.db"
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    engine.dispose()
+    # mode=ro opens the file as a read-only mount would; chmod does not stop root, who runs these tests.
+    with running(f"sqlite:///file:{database}?mode=ro&uri=true", fake_slack, org, migrate=False) as url:
+        answer, took = timed_healthz(url)
+        assert (answer.status_code, answer.json()) == (503, {"ok": False, "database": "down", "reason": "read-only"})
+        assert took < 1.0
+
+
+@pytest.mark.postgres
+def test_healthz_answers_503_on_a_read_only_postgresql(fake_slack: FakeSlack, postgres_url: str, org: Org) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    engine.dispose()
+    # What a standby promoted wrongly, or a database set read-only for maintenance, looks like.
+    read_only = with_options(postgres_url, "-cdefault_transaction_read_only=on")
+    with running(read_only, fake_slack, org, migrate=False) as url:
+        answer, took = timed_healthz(url)
+        assert (answer.status_code, answer.json()) == (503, {"ok": False, "database": "down", "reason": "read-only"})
+        assert took < 1.0
+    with running(postgres_url, fake_slack, org, migrate=False) as url:
+        assert healthz(url).status_code == 200
+
+
+@pytest.mark.postgres
+def test_healthz_answers_503_within_a_second_while_postgresql_is_locked(
+    fake_slack: FakeSlack, postgres_url: str, org: Org
+) -> None:
+    with running(postgres_url, fake_slack, org) as url:
+        assert healthz(url).status_code == 200
+        locker = make_engine(postgres_url)
+        try:
+            with locker.connect() as conn, conn.begin():
+                conn.execute(text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))
+                answer, took = timed_healthz(url)
+                assert (answer.status_code, answer.json()) == (
+                    503, {"ok": False, "database": "down", "reason": "locked"})
+                assert took < 1.0
+        finally:
+            locker.dispose()
+        assert healthz(url).status_code == 200
+
+
+def test_healthz_answers_503_within_a_second_when_the_database_host_never_answers(
+    fake_slack: FakeSlack, org: Org
+) -> None:
+    # A port whose connections the kernel accepts and nobody reads: a host behind a dead NAT or firewall.
+    black_hole = socket.create_server(("127.0.0.1", 0))
+    try:
+        silent = f"postgresql+psycopg://postgres@127.0.0.1:{black_hole.getsockname()[1]}/test"
+        with running(silent, fake_slack, org, migrate=False) as url:
+            for _ in range(3):  # and it keeps answering while the first probe is still stuck
+                answer, took = timed_healthz(url)
+                assert (answer.status_code, answer.json()) == (
+                    503, {"ok": False, "database": "down", "reason": "timeout"})
+                assert took < 1.0
+    finally:
+        black_hole.close()
+
+
+def test_readyz_says_ready_only_while_the_schema_is_at_head_and_writable(
+    fake_slack: FakeSlack, database_url: str, org: Org
+) -> None:
+    with running(database_url, fake_slack, org) as url:
+        answer = httpx.get(f"{url}/readyz", timeout=10)
+        assert (answer.status_code, answer.json()) == (200, {"ok": True, "database": "up", "schema": "current"})
+
+        engine = make_engine(database_url)
+        with engine.begin() as conn:  # another copy rolled the schema back, or a migration is half-way
+            conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        engine.dispose()
+        answer, took = timed_healthz(url, "/readyz")
+        assert (answer.status_code, answer.json()) == (
+            503, {"ok": False, "database": "up", "schema": "behind", "reason": "schema-behind"})
+        assert took < 1.0
+        assert healthz(url).status_code == 200  # the database itself is fine: only not ready for this code

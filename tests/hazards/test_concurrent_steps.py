@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -56,9 +57,11 @@ def test_the_same_click_delivered_twice_counts_once(bot: RunningBot) -> None:
     assert bot.slack.post(click.body, click.content_type, headers={"X-Slack-Retry-Num": "1",
                                                                     "X-Slack-Retry-Reason": "http_timeout"}
                           ).status_code == 200
-    replies = bot.fake.wait_for("response_url", count=before + 2)[before:]
-    assert sorted(r.params["text"] for r in replies) == sorted([
-        t("step.approve.done", "en", reference=ref),
-        t("error.wrong_state", "en", reference=ref, status=t("status.approved", "en"))])
+    # Slack's retry is acked at the front door without running the step again: the head is told once
+    # that it is done, not also that it was already done.
+    bot.fake.wait_for("response_url", count=before + 1)
+    time.sleep(0.3)  # what a second answer would have taken
+    replies = bot.fake.calls_to("response_url")[before:]
+    assert [r.params["text"] for r in replies] == [t("step.approve.done", "en", reference=ref)]
     assert actions(bot, ref).count("approve") == 1
     eventually(lambda: all(r["status"] == "sent" for r in outbox_rows(bot)))

@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
@@ -102,6 +103,26 @@ def test_check_config_reads_the_tokens_from_a_dotenv_file_in_the_working_directo
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "configuration OK", "")
 
 
+def test_check_config_refuses_an_empty_or_blank_signing_secret_and_bot_token(tmp_path: Path) -> None:
+    (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")
+    # A .env copied and never filled in.
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=\nSLACK_SIGNING_SECRET=   \n", encoding="utf-8")
+    result = safetybot("check-config", cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert result.stderr.splitlines() == [
+        "SLACK_BOT_TOKEN: is empty; set it to the Bot User OAuth Token, xoxb-..., under OAuth & Permissions",
+        "SLACK_SIGNING_SECRET: is empty; set it to the Signing Secret under Basic Information, App Credentials",
+    ]
+    assert "configuration OK" not in result.stdout
+
+
+def test_check_config_takes_a_secret_pasted_with_a_stray_newline_or_space(tmp_path: Path) -> None:
+    (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")
+    result = safetybot("check-config", cwd=tmp_path, SLACK_BOT_TOKEN=" xoxb-123-456-abc\n",
+                       SLACK_SIGNING_SECRET="0123456789abcdef ")
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "configuration OK", "")
+
+
 # ---------------------------------------------------------------------- serve
 
 
@@ -111,6 +132,20 @@ def test_serve_without_tokens_says_what_to_set_and_points_to_the_demo(tmp_path: 
     assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
     assert "safetybot demo" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"])
+@pytest.mark.parametrize("blank", ["", "  \t "])
+def test_serve_with_an_empty_secret_or_token_exits_2_with_one_line_and_never_listens(
+    tmp_path: Path, name: str, blank: str
+) -> None:
+    (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")
+    env = TOKENS | {name: blank, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "PORT": "1"}
+    result = safetybot("serve", cwd=tmp_path, timeout=20, **env)
+    assert result.returncode == 2, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{name}: is empty"), lines
+    assert not (tmp_path / "bot.db").exists()  # refused before anything was opened
 
 
 # ---------------------------------------------------------------------- migrate
