@@ -77,7 +77,7 @@ def apply_step(hazard: Hazard, cmd: StepInput, *, roles: set[Role], now: datetim
         changes["status"] = [hazard.status.value, rule.target.value]
         hazard.status = rule.target
     hazard.revision += 1
-    return CaseEvent(case_ref=hazard.reference, action=cmd.step.value, actor_id=cmd.actor_id, at=now,
+    return CaseEvent(case_ref=hazard.reference, action=cmd.step.event, actor_id=cmd.actor_id, at=now,
                      changes=changes)
 
 

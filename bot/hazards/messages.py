@@ -150,7 +150,7 @@ def _resolve_prompt(uow: HazardsUnitOfWork, hazard: Hazard, decided: Decision, n
 def queue_step(uow: HazardsUnitOfWork, hazard: Hazard, event: CaseEvent, org: Org, *, previous_leaders: list[str],
                previous_assignee: str | None) -> None:
     """The thread line, the refreshed cards and the direct messages for one accepted step."""
-    now, step, rev = event.at, Step(event.action), hazard.revision
+    now, step, rev = event.at, Step.of_event(event.action), hazard.revision
     out = Outgoing(uow, hazard, org, now)
     leaders, assignee = out.case["leaders"], hazard.assignee_id
     step_info: dict[str, Any] = {"step": step, "actor": event.actor_id, "changes": event.changes}

@@ -49,6 +49,34 @@ class Step(StrEnum):
     VERIFY = "verify"
     RETURN = "return"
 
+    @property
+    def event(self) -> str:
+        """The step's name on the case timeline: what happened, in the past tense, like every timeline
+        entry of every feature (`reported`, `assessed`, `plan_started`, `checklist_ticked`, ...)."""
+        return _EVENTS[self]
+
+    @classmethod
+    def of_event(cls, action: str) -> Step:
+        """The step a timeline entry records; entries written before the naming convention used the step's
+        own name (`assess`), and the timeline is append-only, so both are read."""
+        return _STEP_OF_EVENT.get(action) or cls(action)
+
+
+_EVENTS = {
+    Step.ASSESS: "assessed", Step.REJECT: "rejected", Step.FORWARD: "forwarded", Step.ASSIGN: "assigned",
+    Step.COMPLETE: "completed", Step.REQUEST_EXTENSION: "extension_requested",
+    Step.ACCEPT_EXTENSION: "extension_accepted", Step.REFUSE_EXTENSION: "extension_refused",
+    Step.APPROVE: "approved", Step.SEND_BACK: "sent_back", Step.VERIFY: "verified", Step.RETURN: "returned",
+}
+_STEP_OF_EVENT = {name: step for step, name in _EVENTS.items()}
+
+
+def timeline_action(action: str) -> str:
+    """A stored timeline action under today's naming convention (older entries named the step itself)."""
+    if action in Step._value2member_map_:
+        return Step(action).event
+    return "corrective_action_opened" if action == "corrective_action" else action
+
 
 class Role(StrEnum):
     LEADER = "leader"  # head or deputy of the case's department

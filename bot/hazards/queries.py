@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from bot.core.errors import NotAllowed
 from bot.core.org import Org
-from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role
+from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, timeline_action
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.hazards.rules import roles_of, statuses_waiting_for, waiting_for
 from bot.hazards.usecases import load
@@ -59,8 +59,9 @@ def view_case(reference: str, *, viewer_id: str, uow: HazardsUnitOfWork, org: Or
             reporter_id=None if hide else hazard.reporter_id,
             severity=hazard.severity.value if hazard.severity else None, deadline_at=hazard.deadline_at,
             assignee_id=hazard.assignee_id, measures=hazard.measures, last_reason=hazard.last_reason,
-            timeline=[TimelineLine(action=e.action, actor=None if hide and e.action == "reported" else e.actor_id,
-                                   at=e.at) for e in events],
+            timeline=[TimelineLine(action=timeline_action(e.action),
+                                   actor=None if hide and e.action == "reported" else e.actor_id, at=e.at)
+                      for e in events],
         )
 
 

@@ -139,7 +139,7 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
         deadline_at=cmd.deadline, measures=cmd.measures, assignee_id=cmd.assignee_id, rounds=1,
         incident_ref=cmd.incident_ref)
     uow.hazards.add(hazard)
-    uow.events.append(CaseEvent(case_ref=hazard.reference, action="corrective_action", actor_id=cmd.opened_by,
+    uow.events.append(CaseEvent(case_ref=hazard.reference, action="corrective_action_opened", actor_id=cmd.opened_by,
                                 at=now, changes={"incident": cmd.incident_ref, "assignee_id": cmd.assignee_id,
                                                  "deadline_at": cmd.deadline.isoformat()}))
     uow.record(HazardReported(case_ref=hazard.reference, actor_id=cmd.opened_by, at=now,

@@ -24,7 +24,8 @@ def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork,
             raise NotAllowed("error.not_allowed_view", reference=reference)
         return IncidentReport(
             context=snapshot(incident, org),
-            timeline=[TimelineEntry(action=e.action, actor=e.actor_id, at=e.at, changes=e.changes)
+            timeline=[TimelineEntry(action="note_added" if e.action == "note" else e.action,  # before the convention
+                                    actor=e.actor_id, at=e.at, changes=e.changes)
                       for e in uow.events.for_case(reference)],
             actions=[ActionProgress(reference=r.reference, status=r.status, assignee_id=r.assignee_id,
                                     deadline_at=r.deadline_at, measures=r.measures)

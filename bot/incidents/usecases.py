@@ -176,7 +176,7 @@ def add_note(reference: str, *, actor_id: str, channel_id: str, text: str, perma
         incident = load(uow, reference)
         if channel_id not in (incident.channel_id, incident.thread_channel):
             raise NotAllowed("error.not_incident_channel")
-        uow.events.append(incident.step("note", actor_id, clock(), text=text[:TEXT_MAX], permalink=permalink))
+        uow.events.append(incident.step("note_added", actor_id, clock(), text=text[:TEXT_MAX], permalink=permalink))
         uow.commit()
 
 

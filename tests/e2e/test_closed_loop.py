@@ -58,9 +58,9 @@ def test_a_case_goes_round_the_whole_loop_with_a_return_and_a_second_round(bot: 
     settled(bot)
 
     assert timeline(bot, ref) == [
-        ("reported", "U0EMP2"), ("assess", "U0HEAD1"), ("assign", "U0HEAD1"), ("complete", "U0EMP1"),
-        ("approve", "U0HEAD1"), ("return", "U0SAFE2"), ("complete", "U0EMP1"), ("approve", "U0HEAD1"),
-        ("verify", "U0SAFE1")]
+        ("reported", "U0EMP2"), ("assessed", "U0HEAD1"), ("assigned", "U0HEAD1"), ("completed", "U0EMP1"),
+        ("approved", "U0HEAD1"), ("returned", "U0SAFE2"), ("completed", "U0EMP1"), ("approved", "U0HEAD1"),
+        ("verified", "U0SAFE1")]
     # The reporter hears that it is closed; every card now shows the final status.
     assert any("closed" in text for text in fake.texts_for("U0EMP2"))
     for channel, locale in (("C0SAFETY", "zh-CN"), ("U0HEAD1", "en"), ("U0EMP1", "zh-CN")):
@@ -89,8 +89,8 @@ def test_reject_tells_the_reporter_why_and_forward_hands_over_to_the_other_head(
     refusal = click(bot, "U0HEAD1", "assess", forwarded)["reply"]
     assert refusal["text"] == t("error.only_leaders", "en")
     assert "view" in click(bot, "U0HEAD2", "assess", forwarded)
-    assert [a for a, _ in timeline(bot, forwarded)] == ["reported", "forward"]
-    assert [a for a, _ in timeline(bot, rejected)] == ["reported", "reject"]
+    assert [a for a, _ in timeline(bot, forwarded)] == ["reported", "forwarded"]
+    assert [a for a, _ in timeline(bot, rejected)] == ["reported", "rejected"]
 
 
 def test_only_the_right_people_take_each_step_and_others_are_refused_kindly(bot: RunningBot) -> None:
@@ -118,4 +118,4 @@ def test_bad_input_in_step_modals_comes_back_on_the_field(bot: RunningBot) -> No
     answer = submit_step(bot, "U0HEAD1", view, measures="x" * 3001, assignee="U0NOBODY", deadline=in_days(2))
     assert answer["errors"] == {"st_measures": t("error.too_long_text", "en"),
                                 "st_assignee": t("error.unknown_user", "en")}
-    assert [a for a, _ in timeline(bot, ref)] == ["reported", "assess"]
+    assert [a for a, _ in timeline(bot, ref)] == ["reported", "assessed"]

@@ -217,7 +217,7 @@ def test_hazard_with_a_reference_shows_status_and_timeline_to_those_involved_onl
         seen = visible(reply)
         assert ref in seen and t("status.assigned", locale) in seen, user
         assert picked(in_days(6)) in seen, user
-        for action in ("reported", "assess", "assign"):
+        for action in ("reported", "assessed", "assigned"):
             assert t(f"timeline.{action}", locale) in seen, (user, action)
         assert "<@U0EMP2>" in seen and "<@U0HEAD1>" in seen, user
 
@@ -233,7 +233,7 @@ def test_an_anonymous_reporter_is_hidden_from_the_head_but_not_from_the_safety_d
     assert step(bot, "U0HEAD1", "assess", ref, severity="general") == {}
 
     head = answer(bot, "U0HEAD1", ref)
-    assert ref in visible(head) and t("timeline.assess", "en") in visible(head)
+    assert ref in visible(head) and t("timeline.assessed", "en") in visible(head)
     assert "U0EMP2" not in json.dumps(head)
     assert t("hazard.anonymous", "en") in visible(head)
 
@@ -252,7 +252,7 @@ def test_an_anonymous_reporter_who_also_rectifies_it_is_not_given_away_by_the_ti
     assert any("<@U0EMP1>" in line["text"] for line in thread_lines(bot))  # the thread says who rectified it
 
     seen = visible(answer(bot, "U0HEAD1", ref))
-    rectified_line = next(line for line in seen.splitlines() if t("timeline.complete", "en") in line)
+    rectified_line = next(line for line in seen.splitlines() if t("timeline.completed", "en") in line)
     report_line = next(line for line in seen.splitlines() if t("timeline.reported", "en") in line)
     assert report_line.endswith(t("hazard.anonymous", "en"))
     assert rectified_line.endswith("<@U0EMP1>")
@@ -334,7 +334,7 @@ def test_the_timeline_is_append_only_in_the_database_and_records_who_when_and_wh
         rows = [r._mapping for r in conn.execute(
             select(case_events).where(case_events.c.case_ref == ref).order_by(case_events.c.id))]
     assert [(r["action"], r["actor_id"]) for r in rows] == [
-        ("reported", "U0EMP2"), ("assess", "U0HEAD1"), ("assign", "U0DEP1"), ("complete", "U0EMP1")]
+        ("reported", "U0EMP2"), ("assessed", "U0HEAD1"), ("assigned", "U0DEP1"), ("completed", "U0EMP1")]
     for row in rows:
         assert row["at"].utcoffset() == timedelta(0), row
         assert abs(row["at"] - datetime.now(UTC)) < timedelta(minutes=1), row
@@ -350,7 +350,7 @@ def test_the_timeline_is_append_only_in_the_database_and_records_who_when_and_wh
     # psycopg's RaiseException) reaches SQLAlchemy as a ProgrammingError.
     raised = {"sqlite": IntegrityError, "postgresql": ProgrammingError}[bot.runtime.engine.dialect.name]
     for statement in (update(case_events).values(action="approve"), delete(case_events),
-                      update(case_events).where(case_events.c.action == "assess").values(actor_id="U0EMP3")):
+                      update(case_events).where(case_events.c.action == "assessed").values(actor_id="U0EMP3")):
         with pytest.raises(DBAPIError, match="append-only") as refused, bot.runtime.engine.begin() as conn:
             conn.execute(statement)
         assert type(refused.value) is raised
@@ -406,7 +406,7 @@ def deadline_of(bot: RunningBot, ref: str) -> datetime:
 def assessed_at(bot: RunningBot, ref: str) -> datetime:
     with bot.runtime.engine.connect() as conn:
         return conn.execute(select(case_events.c.at).where(
-            case_events.c.case_ref == ref, case_events.c.action == "assess")).scalar_one()
+            case_events.c.case_ref == ref, case_events.c.action == "assessed")).scalar_one()
 
 
 # 2026 (State Council): Mid-Autumn Fri 25 Sep – Sun 27 Sep off; National Day Thu 1 Oct – Wed 7 Oct off;

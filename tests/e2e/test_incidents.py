@@ -214,7 +214,7 @@ def test_a_message_is_added_to_the_timeline_only_from_the_incident_channel(bot: 
     assert bot.fake.wait_for("response_url", count=before + 2)[-1].params["text"] == t(
         "error.not_incident_channel", "en")
     with bot.runtime.services.uow() as uow:
-        notes = [(e.actor_id, e.changes) for e in uow.events.for_case(ref) if e.action == "note"]
+        notes = [(e.actor_id, e.changes) for e in uow.events.for_case(ref) if e.action == "note_added"]
     assert len(notes) == 1 and notes[0][1]["text"] == "Fire brigade arrived 10:42"
     assert notes[0][0] == "U0HEAD1" and "p1700000000000300" in notes[0][1]["permalink"]
 

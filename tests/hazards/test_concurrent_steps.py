@@ -42,7 +42,7 @@ def test_many_simultaneous_approvals_take_the_step_once(bot: RunningBot) -> None
     done = [x for x in texts if x in (t("step.approve.done", "en", reference=ref),
                                       t("step.approve.done", "zh-CN", reference=ref))]
     assert len(done) == 1, texts
-    assert actions(bot, ref).count("approve") == 1
+    assert actions(bot, ref).count("approved") == 1
     approve_lines = [r for r in outbox_rows(bot)[queued_before:] if r["template"] == "hazard.step"
                      and r["context"].get("step") == "approve"]
     assert len(approve_lines) == 1
@@ -63,5 +63,5 @@ def test_the_same_click_delivered_twice_counts_once(bot: RunningBot) -> None:
     time.sleep(0.3)  # what a second answer would have taken
     replies = bot.fake.calls_to("response_url")[before:]
     assert [r.params["text"] for r in replies] == [t("step.approve.done", "en", reference=ref)]
-    assert actions(bot, ref).count("approve") == 1
+    assert actions(bot, ref).count("approved") == 1
     eventually(lambda: all(r["status"] == "sent" for r in outbox_rows(bot)))

@@ -94,3 +94,14 @@ def test_any_sequence_of_steps_by_anyone_follows_the_rules(data: st.DataObject) 
     events = [e for e in uow.state.events if e.case_ref == ref]
     assert len(events) == accepted + 1  # plus "reported"
     assert [e.at for e in events] == sorted(e.at for e in events)
+
+
+def test_timeline_entries_are_past_tense_and_older_entries_read_the_same() -> None:
+    """One naming convention for every feature's timeline; entries written before it still name their step."""
+    from bot.hazards.model import Step, timeline_action
+
+    assert [step.event for step in Step][:5] == ["assessed", "rejected", "forwarded", "assigned", "completed"]
+    assert all(Step.of_event(step.event) is step and Step.of_event(step.value) is step for step in Step)
+    assert timeline_action("assess") == "assessed" == timeline_action("assessed")
+    assert timeline_action("corrective_action") == "corrective_action_opened"
+    assert timeline_action("reported") == "reported"
