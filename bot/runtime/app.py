@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,8 +21,9 @@ from sqlalchemy import Engine
 import handlers.hazards
 import handlers.incidents
 import handlers.plans
+from bot.core.delivery import FailureNotices
 from bot.core.org import Org, load_org
-from bot.core.outbox import FailedHook, OutboxSender, Pace, SentHook
+from bot.core.outbox import FailedHook, OutboxSender, Pace, RetryPolicy, SentHook
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.hazards import messages as hazard_messages
@@ -149,7 +150,9 @@ def create_app(
     renderer = BlockKitRenderer(template for feature in FEATURES for template in feature.templates)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
-                          sent_hooks=sent_hooks, failed_hooks=failed_hooks)
+                          sent_hooks=sent_hooks, failed_hooks=failed_hooks,
+                          retry=RetryPolicy(give_up_after=timedelta(hours=settings.slack_retry_hours)),
+                          notices=FailureNotices(org.safety_department.channel, tuple(org.safety_department.members)))
     sender_ref.append(sender)
     bolt = App(
         client=client,
