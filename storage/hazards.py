@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, select
 
-from bot.hazards.workflow import Hazard, HazardCategory, HazardStatus, Severity
+from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, mapper_registry, metadata
 
 hazards = Table(

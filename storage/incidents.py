@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, select
 
-from bot.incidents.usecases import Incident, IncidentStatus, IncidentType
+from bot.incidents.model import Incident, IncidentStatus, IncidentType
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, mapper_registry, metadata
 
 incidents = Table(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from bot.plans.usecases import Occurrence, OccurrenceStatus, Plan, PlanKind
+from bot.plans.model import Occurrence, OccurrenceStatus, Plan, PlanKind
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, mapper_registry, metadata
 
 plans = Table(

@@ -7,7 +7,8 @@ from typing import Protocol
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, or_, select
 
-from bot.plans import JobState, Occurrence, ReminderJob
+from bot.plans import Occurrence
+from bot.scheduling import JobState, ReminderJob
 from storage import plans as plan_rows
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, is_postgres, mapper_registry, metadata
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.errors import Conflict
+from bot.core.events import Dispatcher, EventRecorder
 from storage.core import SqlEvents, SqlOutbox, SqlReferences
 from storage.hazards import SqlHazards
 from storage.incidents import SqlIncidents
@@ -42,7 +43,7 @@ def map_domain() -> None:
     _mapped = True
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(EventRecorder):
     # Declared for type checkers; set per transaction in __enter__.
     events: SqlEvents
     references: SqlReferences
@@ -53,13 +54,16 @@ class SqlUnitOfWork:
     schedule: SqlSchedule
 
     def __init__(
-        self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None
+        self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self._sessions = sessions
         self._after_commit = after_commit
+        self.dispatcher = dispatcher
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
+        self.forget_recorded()
         for name, repository in REPOSITORIES:
             setattr(self, name, repository(self.session))
         return self
@@ -71,6 +75,7 @@ class SqlUnitOfWork:
             raise Conflict("error.case_changed") from exc
 
     def commit(self) -> None:
+        self.dispatch_recorded()  # the reactions of other features, in this transaction
         try:
             self.session.commit()
         except StaleDataError as exc:  # another step changed the case between our read and our write

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Self
 
+from bot.core.events import Dispatcher, EventRecorder
 from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage
-from bot.hazards.workflow import Hazard
+from bot.hazards.model import Hazard
 
 
 class FakeState:
@@ -21,12 +22,16 @@ class FakeState:
         self.incidents: dict[str, Any] = {}
 
 
-class FakeUnitOfWork:
-    """Commits by keeping the working copy; leaving without commit restores the snapshot."""
+class FakeUnitOfWork(EventRecorder):
+    """Commits by keeping the working copy; leaving without commit restores the snapshot.
 
-    def __init__(self, state: FakeState | None = None) -> None:
+    dispatcher: who hears the domain events recorded (as in the app: `Dispatcher(subscriptions(org), ...)`).
+    """
+
+    def __init__(self, state: FakeState | None = None, dispatcher: Dispatcher | None = None) -> None:
         self.state = state or FakeState()
         self.commits = 0
+        self.dispatcher = dispatcher
 
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(self.state.__dict__)
@@ -34,6 +39,7 @@ class FakeUnitOfWork:
             _References(self), _Outbox(self)
         self.incidents = _Incidents(self)
         self._committed = False
+        self.forget_recorded()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -42,6 +48,7 @@ class FakeUnitOfWork:
         self._committed = False
 
     def commit(self) -> None:
+        self.dispatch_recorded()
         self._committed = True
         self.commits += 1
         self._snapshot = copy.deepcopy(self.state.__dict__)

@@ -1,53 +1,48 @@
 """The company's organisation file: who the safety officers, managers and department heads are.
 
 Admins edit this YAML by hand, so a mistake must be reported back in terms they can act on: the file,
-the line, the key path and a plain-language reason, and all mistakes at once rather than one per run.
+the line, the key path and a plain-language reason, and all mistakes at once rather than one per run
+(reading and wording are in `bot.core.config_files`; what the file means and its cross-checks are here).
 """
 
-import re
-from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     PrivateAttr,
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
-_Loc = tuple[int | str, ...]
-_Found = tuple[int, _Loc, str]  # line, path, reason
+from bot.core.config_files import (
+    ConfigFileError,
+    IsoDate,
+    Loc,
+    duplicate_keys,
+    iso_date,
+    line_of,
+    matching,
+    path_text,
+    read_config_text,
+    read_yaml,
+    reason,
+)
+from bot.core.durations import Duration, DurationText
+from bot.core.severity import Severity
+
 _CONFLICT = "org_conflict"  # error type of Org's own cross-check; parse_org reports these with lines instead
 
 
-class OrgFileError(Exception):
+class OrgFileError(ConfigFileError):
     """Carries every problem found, so the admin can fix the whole file in one go."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-def _matching(pattern: str, what: str) -> AfterValidator:
-    """Pydantic's pattern message shows a regex, which means nothing to an admin; name the thing instead."""
-    regex = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not regex.fullmatch(value):
-            raise PydanticCustomError("bad_format", "{value} is not " + what, {"value": repr(value)})
-        return value
-
-    return AfterValidator(check)
 
 
 def _known_timezone(value: str) -> str:
@@ -61,34 +56,16 @@ def _known_timezone(value: str) -> str:
     return value
 
 
-UserId = Annotated[str, _matching(r"[UW][A-Z0-9]{2,}", "a Slack user id (like U0123ABCD)")]
-ChannelId = Annotated[str, _matching(r"[CG][A-Z0-9]{2,}", "a Slack channel id (like C0123ABCD)")]
+UserId = Annotated[str, matching(r"[UW][A-Z0-9]{2,}", "a Slack user id (like U0123ABCD)")]
+ChannelId = Annotated[str, matching(r"[CG][A-Z0-9]{2,}", "a Slack channel id (like C0123ABCD)")]
 DepartmentKey = Annotated[
-    str, _matching(r"[a-z0-9][a-z0-9_-]*", "a valid department key (lowercase letters, digits, '-', '_')")
+    str, matching(r"[a-z0-9][a-z0-9_-]*", "a valid department key (lowercase letters, digits, '-', '_')")
 ]
 # `members:` with every entry commented out parses as null; treat it as the empty list the admin meant.
 OptionalUserIds = Annotated[list[UserId], BeforeValidator(lambda value: [] if value is None else value)]
 # The same for a section whose keys are all commented out: it means "use the defaults".
 _NULL_AS_DEFAULTS = BeforeValidator(lambda value: {} if value is None else value)
 
-Severity = Literal["general", "serious", "major"]
-_DURATION = re.compile(r"([0-9]+)([dh])")
-_MAX_DURATION = 999  # days or hours; a larger number is a typo, and would make deadline arithmetic crawl
-
-
-def _iso_date(value: object) -> object:
-    # The loader leaves dates as text (see _Loader), so an impossible one like 2027-02-30 gets a line too.
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise PydanticCustomError("bad_date", "{value} is not a date like 2027-01-01", {"value": _show(value)})
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 OptionalDates = Annotated[list[IsoDate], BeforeValidator(lambda value: [] if value is None else value)]
 
 
@@ -96,42 +73,6 @@ class _Section(BaseModel):
     """Shared strictness: an unknown key is almost always a typo that would otherwise be silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Duration(_Section):
-    """A deadline length as the admin wrote it: `7d` is seven days (working days if the company says so),
-    `24h` is twenty-four hours of elapsed time."""
-
-    amount: Annotated[int, Field(ge=1, le=_MAX_DURATION)]
-    unit: Literal["d", "h"]
-
-    def __str__(self) -> str:
-        return f"{self.amount}{self.unit}"
-
-    @property
-    def delta(self) -> timedelta:
-        """As elapsed time (calendar days, not working days): what reminder offsets and escalation delays mean."""
-        return timedelta(days=self.amount) if self.unit == "d" else timedelta(hours=self.amount)
-
-
-def _duration(value: object) -> object:
-    if isinstance(value, Duration):
-        return value
-    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
-    if match is None or int(match[1]) < 1:
-        raise PydanticCustomError(
-            "bad_duration", "{value} is not a duration like 7d or 24h", {"value": _show(value)}
-        )
-    if int(match[1]) > _MAX_DURATION:
-        raise PydanticCustomError(
-            "long_duration", "{value} is too long (at most {most}d or {most}h)",
-            {"value": _show(value), "most": _MAX_DURATION},
-        )
-    return Duration(amount=int(match[1]), unit="d" if match[2] == "d" else "h")
-
-
-# Written and dumped as the admin's text ("7d"), so a dumped Org validates again.
-DurationText = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
 
 
 class Deadlines(_Section):
@@ -142,9 +83,11 @@ class Deadlines(_Section):
     major: DurationText = Duration(amount=24, unit="h")
 
     def for_severity(self, severity: Severity) -> Duration:
-        if severity not in ("general", "serious", "major"):
-            raise ValueError(f"unknown severity {severity!r}; expected 'general', 'serious' or 'major'")
-        duration: Duration = getattr(self, severity)
+        try:
+            known = Severity(severity)
+        except ValueError:
+            raise ValueError(f"unknown severity {severity!r}; expected 'general', 'serious' or 'major'") from None
+        duration: Duration = getattr(self, known.value)
         return duration
 
 
@@ -193,7 +136,7 @@ class Calendar(_Section):
         conflicts = _calendar_conflicts(self.model_dump())
         if conflicts:
             loc, reason = conflicts[0]
-            raise PydanticCustomError(_CONFLICT, "{reason}", {"reason": f"{_path(('calendar', *loc))}: {reason}"})
+            raise PydanticCustomError(_CONFLICT, "{reason}", {"reason": f"{path_text(('calendar', *loc))}: {reason}"})
         return self
 
 
@@ -252,7 +195,7 @@ class Org(_Section):
         conflicts = _department_conflicts([d.model_dump() for d in self.departments])
         if conflicts:
             loc, reason = conflicts[0]
-            raise PydanticCustomError(_CONFLICT, "{reason}", {"reason": f"{_path(loc)}: {reason}"})
+            raise PydanticCustomError(_CONFLICT, "{reason}", {"reason": f"{path_text(loc)}: {reason}"})
         self._by_key = {d.key: d for d in self.departments}
         self._by_user = {user: d for d in self.departments for user in d._people}
         self._officers = frozenset(self.safety_department.members)
@@ -276,11 +219,11 @@ class Org(_Section):
         return user_id in self._managers
 
 
-def _department_conflicts(departments: object) -> list[tuple[_Loc, str]]:
+def _department_conflicts(departments: object) -> list[tuple[Loc, str]]:
     """Works on raw YAML data too, so these rules are reported alongside schema mistakes, not after them."""
     if not isinstance(departments, list):
         return []
-    found: list[tuple[_Loc, str]] = []
+    found: list[tuple[Loc, str]] = []
     first_index: dict[str, int] = {}
     home: dict[str, tuple[int, str]] = {}  # user id -> (index, label) of the first department naming them
     for i, dept in enumerate(departments):
@@ -292,7 +235,7 @@ def _department_conflicts(departments: object) -> list[tuple[_Loc, str]]:
             found.append((("departments", i, "key"), f"duplicate department key '{key}'"))
         if isinstance(head, str) and head == deputy:
             found.append((("departments", i, "deputy"), f"{head} cannot be both head and deputy"))
-        people: list[tuple[_Loc, object]] = [(("head",), head), (("deputy",), deputy)]
+        people: list[tuple[Loc, object]] = [(("head",), head), (("deputy",), deputy)]
         people += [(("members", j), m) for j, m in enumerate(members)] if isinstance(members, list) else []
         for where, user in people:
             if isinstance(user, str) and home.setdefault(user, (i, label))[0] != i:
@@ -301,7 +244,7 @@ def _department_conflicts(departments: object) -> list[tuple[_Loc, str]]:
     return found
 
 
-def _calendar_conflicts(calendar: object) -> list[tuple[_Loc, str]]:
+def _calendar_conflicts(calendar: object) -> list[tuple[Loc, str]]:
     """A day both off and working is a contradiction; reported at the workdays entry. Works on raw data too."""
     if not isinstance(calendar, dict):
         return []
@@ -318,109 +261,22 @@ def _calendar_conflicts(calendar: object) -> list[tuple[_Loc, str]]:
 
 def _as_date(value: object) -> date | None:
     try:
-        result = _iso_date(value)
+        result = iso_date(value)
     except PydanticCustomError:
         return None  # reported by the schema check
     return result if isinstance(result, date) else None
 
 
-def _duplicate_keys(node: yaml.Node | None, loc: _Loc = (), seen: set[int] | None = None) -> Iterator[_Found]:
-    """PyYAML silently keeps the last of two equal keys, which would quietly drop e.g. a members list."""
-    seen = set() if seen is None else seen
-    if node is None or id(node) in seen:
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        names: set[str] = set()
-        for key_node, value_node in node.value:
-            name = str(key_node.value)
-            if name in names:
-                yield key_node.start_mark.line + 1, (*loc, name), f"duplicate key '{name}'"
-            names.add(name)
-            yield from _duplicate_keys(value_node, (*loc, name), seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*loc, i), seen)
-
-
-def _line(root: yaml.Node | None, loc: Sequence[int | str], *, at_key: bool = False) -> int:
-    """Follows loc down the node tree; a missing key stops at its parent mapping, which is what we want."""
-    node, line = root, (root.start_mark.line + 1 if root else 1)
-    for depth, part in enumerate(loc, 1):
-        pair: tuple[yaml.Node, yaml.Node] | None = None
-        if isinstance(node, yaml.MappingNode):
-            pair = next((p for p in reversed(node.value) if str(p[0].value) == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            pair = (node.value[part], node.value[part])
-        if pair is None:
-            break
-        node = pair[1]
-        line = (pair[0] if at_key and depth == len(loc) else node).start_mark.line + 1
-    return line
-
-
-def _path(loc: Sequence[int | str]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _reason(error: ErrorDetails) -> str:
-    """Pydantic's messages are written for developers; rephrase the ones an admin is likely to hit."""
-    value = error.get("input")
-    match error["type"]:
-        case "missing":
-            return "field required"
-        case "extra_forbidden":
-            return f"unknown key '{error['loc'][-1]}'"
-        case "literal_error":
-            return f"{_show(value)} is not allowed here (use {error.get('ctx', {}).get('expected')})"
-        case "too_short":
-            return "needs at least one entry"
-        case "string_too_short":
-            return "must not be empty"
-        case "string_type":
-            return f"expected text, got {_show(value)}"
-        case "list_type":
-            return f"expected a list, got {_show(value)}"
-        case "model_type" | "model_attributes_type" | "dict_type":
-            return f"expected keys and values, got {_show(value)}"
-        case "bool_type" | "bool_parsing":
-            return f"{_show(value)} is not true or false"
-    return error["msg"]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader, but dates stay text: PyYAML turns 2027-02-30 into a bare ValueError with no line, while
-    as text it reaches the schema and is reported like any other mistake."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's own class-level table, copied without timestamps
-        first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
 def parse_org(text: str, *, source: str = "org.yml") -> Org:
     """Validate an organisation file's text; raises OrgFileError listing every mistake with its line."""
-    loader = _Loader(text)  # one parse gives both the node tree (for lines) and the data
     try:
-        root = loader.get_single_node()
-        data = None if root is None else loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
-        reason = "; ".join(part for part in parts if part) or str(exc)
-        raise OrgFileError([f"{source}:{line}: invalid YAML: {reason}"]) from None
-    finally:
-        loader.dispose()
+        root, data = read_yaml(text, source=source)  # one parse gives both the node tree (for lines) and the data
+    except ConfigFileError as exc:
+        raise OrgFileError(exc.problems) from None
     if data is None:
         raise OrgFileError([f"{source}:1: the file is empty"])
 
-    found = list(_duplicate_keys(root))
+    found = list(duplicate_keys(root))
     org: Org | None = None
     try:
         org = Org.model_validate(data)
@@ -428,28 +284,16 @@ def parse_org(text: str, *, source: str = "org.yml") -> Org:
         for error in exc.errors(include_url=False):
             if error["type"] != _CONFLICT:
                 at_key = error["type"] == "extra_forbidden"
-                found.append((_line(root, error["loc"], at_key=at_key), error["loc"], _reason(error)))
+                found.append((line_of(root, error["loc"], at_key=at_key), error["loc"], reason(error)))
     departments = data.get("departments") if isinstance(data, dict) else None
-    found += [(_line(root, loc), loc, reason) for loc, reason in _department_conflicts(departments)]
+    found += [(line_of(root, loc), loc, why) for loc, why in _department_conflicts(departments)]
     calendar = data.get("calendar") if isinstance(data, dict) else None
-    for loc, reason in _calendar_conflicts(calendar):
-        found.append((_line(root, ("calendar", *loc)), ("calendar", *loc), reason))
+    for loc, why in _calendar_conflicts(calendar):
+        found.append((line_of(root, ("calendar", *loc)), ("calendar", *loc), why))
     if found or org is None:
         found.sort(key=lambda item: item[0])
-        raise OrgFileError([f"{source}:{line}: {_path(loc)}: {reason}" for line, loc, reason in found])
+        raise OrgFileError([f"{source}:{line}: {path_text(loc)}: {why}" for line, loc, why in found])
     return org
-
-
-def read_config_text(path: Path) -> str:
-    """A configuration file's text; raises ValueError with one line an admin can act on."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def load_org(path: Path) -> Org:

@@ -18,10 +18,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.core.clock import Clock, utcnow
 from bot.core.delivery import NOTICE_TEMPLATE, WAITING, FailureNotices, record_failure, render_notice
 from bot.core.ports import (
     POST,
@@ -81,10 +82,11 @@ class OutboxMessage:
             self.next_attempt_at = self.created_at
 
 
-# Run in the transaction that records a delivery, with (uow, message, Slack's answer).
-SentHook = Callable[[UnitOfWork, "OutboxMessage", dict[str, Any]], None]
+# Run in the transaction that records a delivery, with (uow, message, Slack's answer). The unit of work is the
+# app's, which holds every feature's repositories; each feature's hook names the part it needs (hence Any).
+SentHook = Callable[[Any, "OutboxMessage", dict[str, Any]], None]
 # Run in the transaction that records that Slack refused a message, with (uow, message, error).
-FailedHook = Callable[[UnitOfWork, "OutboxMessage", str], None]
+FailedHook = Callable[[Any, "OutboxMessage", str], None]
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class OutboxSender:
     transport: SlackTransport
     renderer: Renderer
     locales: LocaleResolver
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = utcnow
     lease_seconds: float = 60.0
     batch: int = 20
     retry: RetryPolicy = field(default_factory=RetryPolicy)

@@ -5,25 +5,13 @@ Implementations live in `storage/` (unit of work) and `handlers/` (Slack); tests
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
+from bot.core.events import DomainEvent
 from bot.core.model import CaseEvent
-from bot.hazards.workflow import Hazard
-
-
-class HazardRepository(Protocol):
-    def add(self, hazard: Hazard) -> None: ...
-
-    def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
-        """None when no hazard has that reference. lock: hold the case until commit (one step at a time)."""
-
-    def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
-             department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
-        """Cases matching every given filter, oldest first."""
 
 
 class EventLog(Protocol):
@@ -77,68 +65,29 @@ class OutboxRepository(Protocol):
         """Queue again the oldest message of each problem due for a probe; returns how many."""
 
 
-class PlanRepository(Protocol):
-    def add(self, plan: Any) -> None: ...
-
-    def get(self, key: str) -> Any | None:
-        """None when no plan has that key (deleted plans are still found: their records stay)."""
-
-    def by_id(self, plan_id: int) -> Any | None: ...
-
-    def active(self) -> list[Any]:
-        """Plans neither paused nor deleted."""
-
-    def all(self) -> list[Any]:
-        """Plans not deleted, by title."""
-
-
-class ScheduleRepository(Protocol):
-    def add_occurrence(self, *, plan_id: int, due_at: datetime) -> int:
-        """The occurrence's id; idempotent: the same (plan, due time) always gives the same row."""
-
-    def add_job(self, job: Any) -> None:
-        """Idempotent by the job's key."""
-
-    def occurrence(self, occurrence_id: int | None) -> Any | None: ...
-
-    def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
-        """Lease due pending jobs; other processes skip them until the lease ends."""
-
-    def later_due(self, job: Any, *, prefix: str, now: datetime) -> bool: ...
-
-    def skip_until(self, plan: Any, *, now: datetime) -> None:
-        """Mark pending jobs of the plan due before `now` as skipped."""
-
-    def forget_future(self, plan: Any, *, now: datetime) -> None:
-        """Drop pending reminders of occurrences still to come."""
-
-
-class IncidentRepository(Protocol):
-    def add(self, incident: Any) -> None: ...
-
-    def get(self, reference: str, *, lock: bool = False) -> Any | None:
-        """None when no incident has that reference. lock: hold it until commit."""
-
-    def by_channel(self, channel_id: str) -> Any | None:
-        """The incident whose own channel this is, if any."""
-
-    def find(self, *, statuses: Iterable[str]) -> list[Any]: ...
-
-
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
+    """One transaction. Leaving the `with` block without `commit()` rolls everything back.
 
-    hazards: HazardRepository
-    events: EventLog
-    references: References
-    outbox: OutboxRepository
-    plans: PlanRepository
-    schedule: ScheduleRepository
-    incidents: IncidentRepository
+    Each feature extends this with its own repositories (`bot.hazards.ports.HazardsUnitOfWork`, ...), so the
+    core names none of them. Domain events recorded here are handled by their subscribers inside this same
+    transaction, when `commit()` is called and before anything is written.
+    """
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def references(self) -> References: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> Self: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None: ...
+
+    def record(self, event: DomainEvent) -> None:
+        """Note a domain event; its subscribers run at `commit()`, in this transaction."""
 
     def commit(self) -> None: ...
 

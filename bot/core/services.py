@@ -1,23 +1,29 @@
-"""What the Slack handlers may call into: the org, a unit-of-work factory and the clock."""
+"""What the Slack handlers may call into: the org, a unit-of-work factory and the clock.
+
+Nothing of a feature: each feature's handlers may name the unit of work they need (`Services[HazardsUnitOfWork]`),
+which the composition root's implementation, carrying every repository, satisfies. What one feature's
+handlers alone need (the incident checklists) the composition root hands to those handlers itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
+from bot.core.clock import Clock, utcnow
 from bot.core.org import Org
 from bot.core.ports import Directory, LocaleResolver, UnitOfWork
 from bot.core.workdays import WorkCalendar
-from bot.incidents.usecases import Checklists
+
+U = TypeVar("U", bound=UnitOfWork, covariant=True)
 
 
 @dataclass(frozen=True)
-class Services:
+class Services(Generic[U]):
     org: Org
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], U]
     locales: LocaleResolver
     directory: Directory
     calendar: WorkCalendar
-    incident_plans: Checklists
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = utcnow

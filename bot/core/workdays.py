@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 
-from bot.core.org import Org, Severity
+from bot.core.org import Org
+from bot.core.severity import Severity
 
 log = logging.getLogger(__name__)
 

@@ -1,47 +1,40 @@
-"""Hazard use cases (7.3, 2.2.4): report, take a step of the closed loop, look a case up.
+"""Hazard use cases (7.3, 2.2.4): report, take a step of the closed loop, open a rectification for another
+feature.
 
 Each use case is one short function: check the input, then in one unit of work change the case,
-append its timeline event and queue its messages, and commit. The rules themselves live in
-`bot.hazards.workflow`, the notifications in `bot.hazards.messages`.
+append its timeline event, record its domain event and queue its messages, and commit. The rules live
+in `bot.hazards.rules`, what a step changes in `bot.hazards.changes`, the notifications in
+`bot.hazards.messages`; look-ups are in `bot.hazards.queries`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from bot.core.clock import Clock, utcnow
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, text_problem
 from bot.core.model import CaseEvent, Photo, format_reference
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
-from bot.core.ports import Directory, UnitOfWork
+from bot.core.ports import Directory
 from bot.core.workdays import WorkCalendar, deadline_for
-from bot.hazards.messages import case_context, queue_report, queue_step
-from bot.hazards.workflow import (
-    OPEN_STATUSES,
-    Hazard,
-    HazardCategory,
-    HazardStatus,
-    Role,
-    Step,
-    StepInput,
-    check_input,
-    roles_of,
-)
-from bot.incidents.usecases import on_rectification_step
+from bot.hazards.changes import StepInput, apply_step, check_input
+from bot.hazards.contexts import CalendarNotice, CaseSnapshot
+from bot.hazards.events import HazardReported, RectificationStepTaken, RectificationVerified, ReporterRevealed
+from bot.hazards.messages import Outgoing, queue_report, queue_step, snapshot
+from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, Step
+from bot.hazards.ports import HazardsUnitOfWork
+from bot.hazards.rules import check, roles_of
 
 DESCRIPTION_MAX = 3000
 LOCATION_MAX = 200
 REFERENCE_PREFIX = "HZ"
 
-Clock = Callable[[], datetime]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ReportHazard(BaseModel):
@@ -57,7 +50,9 @@ class ReportHazard(BaseModel):
     source_permalink: str | None = None
 
 
-class HazardReported(BaseModel):
+class Reported(BaseModel):
+    """What the reporter is told at once: the reference and who handles it."""
+
     reference: str
     department_name: str
 
@@ -77,7 +72,12 @@ def _check(cmd: ReportHazard, org: Org) -> dict[str, str]:
     return problems
 
 
-def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock = utcnow) -> HazardReported:
+def _new_reference(uow: HazardsUnitOfWork, org: Org, now: datetime) -> str:
+    year = now.astimezone(org.tz).year
+    return format_reference(REFERENCE_PREFIX, year, uow.references.next(REFERENCE_PREFIX, year))
+
+
+def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock: Clock = utcnow) -> Reported:
     problems = _check(cmd, org)
     if problems:
         raise InvalidInput(problems)
@@ -85,9 +85,8 @@ def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock 
     assert department is not None and cmd.category is not None
     now = clock()
     with uow:
-        number = uow.references.next(REFERENCE_PREFIX, now.astimezone(org.tz).year)
         hazard = Hazard(
-            reference=format_reference(REFERENCE_PREFIX, now.astimezone(org.tz).year, number),
+            reference=_new_reference(uow, org, now),
             category=cmd.category,
             location=cmd.location.strip(),
             description=cmd.description.strip(),
@@ -104,12 +103,54 @@ def report_hazard(cmd: ReportHazard, *, uow: UnitOfWork, org: Org, clock: Clock 
             changes={"category": hazard.category.value, "location": hazard.location,
                      "department": department.key, "anonymous": hazard.anonymous},
         ))
+        uow.record(HazardReported(case_ref=hazard.reference, actor_id=cmd.reporter_id, at=now,
+                                  department_key=department.key))
         queue_report(uow, hazard, org, now)
         uow.commit()
-    return HazardReported(reference=hazard.reference, department_name=department.name)
+    return Reported(reference=hazard.reference, department_name=department.name)
 
 
-def reveal_reporter(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org, clock: Clock = utcnow) -> str:
+class OpenRectification(BaseModel):
+    """A rectification another feature asks for (an incident's corrective action, a failed inspection item):
+    already assessed and assigned, so it starts where the owner's work starts."""
+
+    opened_by: str
+    category: HazardCategory
+    location: str
+    description: str
+    department_key: str
+    measures: str
+    assignee_id: str
+    deadline: datetime
+    severity: Severity = Severity.SERIOUS
+    incident_ref: str | None = None  # the incident whose corrective action this is
+
+
+def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: Org, now: datetime) -> str:
+    """Open the rectification inside the caller's unit of work (its transaction, its commit); its reference.
+
+    The case then follows the closed loop like any other: the owner's head approves it, a safety officer
+    verifies it. Its cards go to the safety channel, the department's leaders and the assignee.
+    """
+    hazard = Hazard(
+        reference=_new_reference(uow, org, now), category=cmd.category, location=cmd.location,
+        description=cmd.description, department_key=cmd.department_key, reporter_id=cmd.opened_by,
+        anonymous=False, reported_at=now, status=HazardStatus.ASSIGNED, severity=cmd.severity,
+        deadline_at=cmd.deadline, measures=cmd.measures, assignee_id=cmd.assignee_id, rounds=1,
+        incident_ref=cmd.incident_ref)
+    uow.hazards.add(hazard)
+    uow.events.append(CaseEvent(case_ref=hazard.reference, action="corrective_action", actor_id=cmd.opened_by,
+                                at=now, changes={"incident": cmd.incident_ref, "assignee_id": cmd.assignee_id,
+                                                 "deadline_at": cmd.deadline.isoformat()}))
+    uow.record(HazardReported(case_ref=hazard.reference, actor_id=cmd.opened_by, at=now,
+                              department_key=cmd.department_key, incident_ref=cmd.incident_ref))
+    queue_report(uow, hazard, org, now)
+    Outgoing(uow, hazard, org, now).card(f"assignee:{cmd.assignee_id}", cmd.assignee_id, "assignee")
+    return hazard.reference
+
+
+def reveal_reporter(reference: str, *, actor_id: str, uow: HazardsUnitOfWork, org: Org,
+                    clock: Clock = utcnow) -> str:
     """Who reported an anonymous hazard: safety officers only, and the look-up is on the timeline."""
     if not org.is_safety_officer(actor_id):
         raise NotAllowed("error.safety_only")
@@ -117,36 +158,31 @@ def reveal_reporter(reference: str, *, actor_id: str, uow: UnitOfWork, org: Org,
         hazard = uow.hazards.get(reference)
         if hazard is None:
             raise NotFound("error.case_not_found", reference=reference)
-        uow.events.append(CaseEvent(case_ref=reference, action="reporter_revealed", actor_id=actor_id,
-                                    at=clock()))
+        now = clock()
+        uow.events.append(CaseEvent(case_ref=reference, action="reporter_revealed", actor_id=actor_id, at=now))
+        uow.record(ReporterRevealed(case_ref=reference, actor_id=actor_id, at=now))
         uow.commit()
         return hazard.reporter_id
 
 
-def _roles(user_id: str, hazard: Hazard, org: Org) -> set[Role]:
-    department = org.department(hazard.department_key)
-    return roles_of(user_id, hazard, leaders=department.leaders if department else [],
-                    safety_officers=set(org.safety_department.members))
-
-
-def _load(uow: UnitOfWork, reference: str, *, lock: bool = False) -> Hazard:
+def load(uow: HazardsUnitOfWork, reference: str, *, lock: bool = False) -> Hazard:
     hazard = uow.hazards.get(reference, lock=lock)
     if hazard is None:
         raise NotFound("error.case_not_found", reference=reference)
     return hazard
 
 
-def check_step(reference: str, step: Step, *, actor_id: str, uow: UnitOfWork, org: Org) -> None:
+def check_step(reference: str, step: Step, *, actor_id: str, uow: HazardsUnitOfWork, org: Org) -> None:
     """Would this person be allowed this step now? Lets a button refuse before a modal opens."""
     with uow:
-        hazard = _load(uow, reference)
-        hazard.check(step, _roles(actor_id, hazard, org))
+        hazard = load(uow, reference)
+        check(hazard, step, roles_of(actor_id, hazard, org))
 
 
-def case_snapshot(reference: str, *, uow: UnitOfWork, org: Org) -> dict[str, object]:
+def case_snapshot(reference: str, *, uow: HazardsUnitOfWork, org: Org) -> CaseSnapshot:
     """The case as its cards show it; what a step modal is pre-filled from."""
     with uow:
-        return case_context(_load(uow, reference), org)
+        return snapshot(load(uow, reference), org)
 
 
 class StepTaken(BaseModel):
@@ -155,7 +191,7 @@ class StepTaken(BaseModel):
     status: HazardStatus
 
 
-def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalendar, directory: Directory,
+def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: WorkCalendar, directory: Directory,
               clock: Clock = utcnow) -> StepTaken:
     """One step of the closed loop: checked, applied, recorded and announced in one transaction."""
     now = clock()
@@ -165,90 +201,22 @@ def take_step(cmd: StepInput, *, uow: UnitOfWork, org: Org, calendar: WorkCalend
     if problems:
         raise InvalidInput(problems)
     with uow:
-        hazard = _load(uow, cmd.reference, lock=True)
+        hazard = load(uow, cmd.reference, lock=True)
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id
         default = deadline_for(cmd.severity, start=now, org=org, calendar=calendar) if cmd.severity else None
-        event = hazard.apply(cmd, roles=_roles(cmd.actor_id, hazard, org), now=now, default_deadline=default)
+        event = apply_step(hazard, cmd, roles=roles_of(cmd.actor_id, hazard, org), now=now, default_deadline=default)
         uow.events.append(event)
         queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
-        on_rectification_step(uow, hazard, org, now)
+        taken = RectificationVerified if cmd.step is Step.VERIFY else RectificationStepTaken
+        uow.record(taken(case_ref=hazard.reference, actor_id=cmd.actor_id, at=now, step=cmd.step,
+                         status=hazard.status, assignee_id=hazard.assignee_id, incident_ref=hazard.incident_ref))
         year = hazard.deadline_at.astimezone(org.tz).year if hazard.deadline_at else None
         if org.working_days and year and not calendar.knows_year(year):
             uow.outbox.add(OutboxMessage(  # once a year, whatever the number of cases: the key is the year
                 key=f"calendar-unknown:{year}", recipient=org.safety_department.channel,
-                template="calendar.unknown_year", context={"year": year}, created_at=now))
+                template="calendar.unknown_year", context=CalendarNotice(year=year).model_dump(mode="json"),
+                created_at=now))
         uow.commit()
     return StepTaken(reference=hazard.reference, step=cmd.step, status=hazard.status)
-
-
-class CaseView(BaseModel):
-    """A case as one viewer may see it: the anonymous reporter is hidden outside the safety department."""
-
-    reference: str
-    status: HazardStatus
-    category: HazardCategory
-    location: str
-    description: str
-    department: str
-    reporter_id: str | None
-    severity: str | None
-    deadline_at: datetime | None
-    assignee_id: str | None
-    measures: str | None
-    last_reason: str | None
-    timeline: list[dict[str, object]]
-
-
-def view_case(reference: str, *, viewer_id: str, uow: UnitOfWork, org: Org) -> CaseView:
-    with uow:
-        hazard = _load(uow, reference)
-        roles = _roles(viewer_id, hazard, org)
-        sees_all = Role.SAFETY in roles or org.is_management(viewer_id)
-        if not (roles or sees_all or viewer_id == hazard.reporter_id):
-            raise NotAllowed("error.not_allowed_view", reference=reference)
-        hide = hazard.anonymous and not (Role.SAFETY in roles or viewer_id == hazard.reporter_id)
-        events = uow.events.for_case(reference)
-        department = org.department(hazard.department_key)
-        return CaseView(
-            reference=reference, status=hazard.status, category=hazard.category, location=hazard.location,
-            description=hazard.description, department=department.name if department else hazard.department_key,
-            reporter_id=None if hide else hazard.reporter_id,
-            severity=hazard.severity.value if hazard.severity else None, deadline_at=hazard.deadline_at,
-            assignee_id=hazard.assignee_id, measures=hazard.measures, last_reason=hazard.last_reason,
-            timeline=[{"action": e.action, "actor": None if hide and e.action == "reported" else e.actor_id,
-                       "at": e.at} for e in events],
-        )
-
-
-class CaseLine(BaseModel):
-    reference: str
-    status: HazardStatus
-    location: str
-    deadline_at: datetime | None
-
-
-class MyCases(BaseModel):
-    reported: list[CaseLine]  # my open reports
-    tasks: list[CaseLine]  # rectifications assigned to me
-    to_decide: list[CaseLine]  # waiting for me as head, deputy or safety officer
-
-
-def my_cases(user_id: str, *, uow: UnitOfWork, org: Org) -> MyCases:
-    def lines(found: list[Hazard]) -> list[CaseLine]:
-        return [CaseLine(reference=h.reference, status=h.status, location=h.location, deadline_at=h.deadline_at)
-                for h in found]
-
-    led = [d.key for d in org.departments if user_id in d.leaders]
-    with uow:
-        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES)
-        tasks = uow.hazards.find(assignee_id=user_id, statuses={HazardStatus.ASSIGNED})
-        deciding = uow.hazards.find(department_keys=led, statuses={
-            HazardStatus.REPORTED, HazardStatus.ASSESSED, HazardStatus.COMPLETED}) if led else []
-        deciding += [h for h in uow.hazards.find(department_keys=led, statuses={HazardStatus.ASSIGNED})
-                     if h.extension_until] if led else []
-        if org.is_safety_officer(user_id):
-            deciding += uow.hazards.find(statuses={HazardStatus.APPROVED})
-        return MyCases(reported=lines(reported), tasks=lines(tasks),
-                       to_decide=lines(sorted(deciding, key=lambda h: h.reference)))

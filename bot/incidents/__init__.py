@@ -1,0 +1,45 @@
+"""Incidents (5.1, 5.2). What other features (and their handlers) may use is named here.
+
+- `subscriptions(org)`: what this feature listens to (the hazard feature's rectification events);
+- `incident_hooks(org, clock)`: what the outbox does with Slack's answers for incidents;
+- `load_incident_plans` / `Checklists`: the emergency plans' checklists the composition root loads;
+- what the scheduler needs: `overdue_authority_reports`, `authority_overdue_alert`, `IncidentsUnitOfWork`.
+"""
+
+from bot.incidents.channel import incident_hooks
+from bot.incidents.checklists import Checklists, load_incident_plans
+from bot.incidents.contexts import CONTEXTS
+from bot.incidents.corrective import subscriptions
+from bot.incidents.events import (
+    AuthorityReported,
+    EmergencyPlanStarted,
+    IncidentClosed,
+    IncidentReported,
+    IncidentResolved,
+)
+from bot.incidents.jobs import AuthorityReportCheck
+from bot.incidents.messages import authority_overdue_alert
+from bot.incidents.model import Incident, IncidentStatus, IncidentType
+from bot.incidents.ports import IncidentRepository, IncidentsUnitOfWork
+from bot.incidents.report import overdue_authority_reports
+
+__all__ = [
+    "CONTEXTS",
+    "AuthorityReportCheck",
+    "AuthorityReported",
+    "Checklists",
+    "EmergencyPlanStarted",
+    "Incident",
+    "IncidentClosed",
+    "IncidentReported",
+    "IncidentRepository",
+    "IncidentResolved",
+    "IncidentStatus",
+    "IncidentType",
+    "IncidentsUnitOfWork",
+    "authority_overdue_alert",
+    "incident_hooks",
+    "load_incident_plans",
+    "overdue_authority_reports",
+    "subscriptions",
+]

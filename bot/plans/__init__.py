@@ -1,5 +1,8 @@
-"""Plans: recurring safety activities, their occurrences and reminder jobs."""
+"""Plans: recurring safety work, its reminders and its record of completion. What other packages use."""
 
-from bot.plans.usecases import JobState, Occurrence, ReminderJob
+from bot.plans.jobs import PlanJobs
+from bot.plans.messages import CONTEXTS
+from bot.plans.model import Occurrence, OccurrenceStatus, Plan, PlanKind
+from bot.plans.ports import PlansUnitOfWork
 
-__all__ = ["JobState", "Occurrence", "ReminderJob"]
+__all__ = ["CONTEXTS", "Occurrence", "OccurrenceStatus", "Plan", "PlanJobs", "PlanKind", "PlansUnitOfWork"]

@@ -1,184 +1,39 @@
 """`safetybot plans import [FILE]`: plans from a YAML file, saved as a safety officer saves them in Slack.
 
-The file is a list of plans, each under a stable `key` (so importing it again updates those plans instead of
-adding new ones):
-
-    - key: fire-drill
-      kind: drill                      # drill, inspection, equipment_check, infosec_task, training, meeting
-      title: Fire drill
-      details: Evacuate by the stairs; count heads at the assembly point.   # optional
-      owner: safety                    # a Slack user id, or `safety`: the org file's first safety officer
-      audience:                        # at least one of these
-        channel: safety                # a channel id, or `safety`: the safety department's channel
-        departments: [cs1]             # department keys from the org file
-        people: [U0123ABCD]
-        everyone: true                 # everyone in the org file
-      recurrence:
-        pattern: every_n_months        # weekly, monthly_weekday, every_n_months, yearly, once, custom
-        start: 2027-04-15              # the first date; the pattern is read from it (weekday, day of month)
-        interval: 6                    # optional: every 6 months (weeks, years)
-        rule: FREQ=...                 # custom only: an RFC 5545 rule body
-        time: "14:00"                  # in the org's time zone
-      reminders: [7d, 1d, 0d]          # optional; before the due time, 0d on the time itself
-      move_off_holidays: true          # optional: a date that is not a working day moves to the next one
-
-Everything is checked before anything is saved, and every mistake is reported at once with its line, the
-plan's index and key. With no file, `default_plans.yml` (next to this module) is imported: the plans the
-regulation asks for, to be adjusted by the company afterwards.
+The file's format is in `bot.plans.plan_file`. Everything is checked before anything is saved, and every
+mistake is reported at once with its line, the plan's index and key. With no file, `default_plans.yml` (next
+to this module) is imported: the plans the regulation asks for, to be adjusted by the company afterwards.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
+from bot.core.clock import Clock, utcnow
+from bot.core.config_files import ConfigFileError, duplicate_keys, line_of, read_config_text, read_yaml
+from bot.core.config_files import reason as schema_reason
 from bot.core.errors import InvalidInput
 from bot.core.i18n import t
-from bot.core.org import IsoDate, Org, _duplicate_keys, _line, _reason, read_config_text
-from bot.core.ports import Directory, UnitOfWork
-from bot.plans.recurrence import Pattern, RuleError, rule_for
-from bot.plans.usecases import Audience, Plan, PlanInput, PlanKind, check_plan, parse_offset, save_plan
+from bot.core.org import Org
+from bot.core.ports import Directory
+from bot.plans.model import Audience, Plan, PlanInput
+from bot.plans.plan_file import SAFETY, PlanSpec, to_input
+from bot.plans.ports import PlansUnitOfWork as UnitOfWork
+from bot.plans.recurrence import RuleError
+from bot.plans.usecases import check_plan, save_imported_plan
 
 DEFAULT_PLANS = Path(__file__).with_name("default_plans.yml")
-SAFETY = "safety"  # stands for the safety department: its first officer as owner, its channel as audience
-
-_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
-_USER = re.compile(r"[UW][A-Z0-9]{2,}")
-_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
 _Loc = tuple[int | str, ...]
 
 
-class PlanFileError(Exception):
+class PlanFileError(ConfigFileError):
     """Every problem of a plans file, one line each, so the whole file can be fixed in one go."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader, except that dates stay text (2027-02-30 is then reported with its line like any other
-    mistake) and so do times: YAML 1.1 reads an unquoted 10:30 as the base-60 number 630."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's own class-level table, copied and trimmed
-        first: [(tag, regex) for tag, regex in resolvers
-                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-
-
-def _list(value: object) -> object:
-    return [] if value is None else value  # `people:` with every entry commented out
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AudienceSpec(_Strict):
-    channel: str | None = None
-    departments: Annotated[list[str], BeforeValidator(_list)] = Field(default_factory=list)
-    people: Annotated[list[str], BeforeValidator(_list)] = Field(default_factory=list)
-    everyone: bool = False
-
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, value: str | None) -> str | None:
-        if value is not None and value != SAFETY and not _CHANNEL.fullmatch(value):
-            raise ValueError(f"{value!r} is not a channel id (like C0123ABCD) or '{SAFETY}'")
-        return value
-
-    @field_validator("people")
-    @classmethod
-    def _people(cls, value: list[str]) -> list[str]:
-        for person in value:
-            if not _USER.fullmatch(person):
-                raise ValueError(f"{person!r} is not a Slack user id (like U0123ABCD)")
-        return value
-
-    @model_validator(mode="after")
-    def _someone(self) -> AudienceSpec:
-        if not (self.channel or self.departments or self.people or self.everyone):
-            raise ValueError("nobody would be reminded: give a channel, departments, people or everyone: true")
-        return self
-
-
-class RecurrenceSpec(_Strict):
-    pattern: Pattern
-    start: IsoDate
-    interval: Annotated[int, Field(ge=1, le=120)] = 1
-    rule: str | None = None
-    time: str
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _time(cls, value: object) -> str:
-        if not isinstance(value, str) or not _TIME.fullmatch(value):
-            raise ValueError(f"{value!r} is not a time like \"09:00\"")
-        return value
-
-    @model_validator(mode="after")
-    def _rule_only_when_custom(self) -> RecurrenceSpec:
-        if self.pattern is Pattern.CUSTOM and not self.rule:
-            raise ValueError("pattern custom needs a rule, like FREQ=MONTHLY;BYDAY=1MO")
-        if self.pattern is not Pattern.CUSTOM and self.rule:
-            raise ValueError(f"a rule goes with pattern custom, not {self.pattern.value}")
-        return self
-
-    @property
-    def time_of_day(self) -> time:
-        match = _TIME.fullmatch(self.time)
-        assert match is not None
-        return time(int(match[1]), int(match[2]))
-
-
-class PlanSpec(_Strict):
-    """One plan as the file writes it."""
-
-    key: str
-    kind: PlanKind
-    title: Annotated[str, Field(min_length=1)]
-    details: str = ""
-    owner: str
-    audience: AudienceSpec
-    recurrence: RecurrenceSpec
-    reminders: Annotated[list[str], BeforeValidator(_list)] = Field(default_factory=lambda: ["7d", "1d", "0d"])
-    move_off_holidays: bool = False
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str) -> str:
-        if not _KEY.fullmatch(value):
-            raise ValueError(f"{value!r} is not a key (lowercase letters, digits and '-', at most 64)")
-        return value
-
-    @field_validator("owner")
-    @classmethod
-    def _owner(cls, value: str) -> str:
-        if value != SAFETY and not _USER.fullmatch(value):
-            raise ValueError(f"{value!r} is not a Slack user id (like U0123ABCD) or '{SAFETY}'")
-        return value
-
-    @field_validator("reminders")
-    @classmethod
-    def _reminders(cls, value: list[str]) -> list[str]:
-        for reminder in value:
-            try:
-                parse_offset(str(reminder))
-            except ValueError:
-                raise ValueError(f"{reminder!r} is not a reminder like 7d (days before) or 2h (hours)") from None
-        return list(dict.fromkeys(value))
 
 
 class OrgDirectory:
@@ -215,7 +70,7 @@ class _Problems:
     found: list[tuple[int, int, str]] = field(default_factory=list)  # line, plan index, text
 
     def add(self, index: int, loc: _Loc, reason: str, *, at_key: bool = False, line: int | None = None) -> None:
-        line = line or _line(self.root, (index, *loc), at_key=at_key)
+        line = line or line_of(self.root, (index, *loc), at_key=at_key)
         item = self.data[index] if 0 <= index < len(self.data) else None
         key = item.get("key") if isinstance(item, dict) else None
         label = f"[{index}]" + (f" {key}" if isinstance(key, str) and key else "")
@@ -228,45 +83,20 @@ class _Problems:
             raise PlanFileError([text for _, _, text in self.found])
 
 
-def _read(text: str, source: str) -> tuple[yaml.Node | None, Any]:
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        return root, None if root is None else loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = "; ".join(p for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p) or str(exc)
-        raise PlanFileError([f"{source}:{mark.line + 1 if mark else 1}: invalid YAML: {reason}"]) from None
-    finally:
-        loader.dispose()
-
-
-def _to_input(spec: PlanSpec, org: Org) -> PlanInput:
-    audience = spec.audience
-    channel = org.safety_department.channel if audience.channel == SAFETY else audience.channel
-    rec = spec.recurrence
-    return PlanInput(
-        key=spec.key, kind=spec.kind, title=spec.title, details=spec.details,
-        owner_id=org.safety_department.members[0] if spec.owner == SAFETY else spec.owner,
-        audience=Audience(channel=channel, departments=audience.departments, people=audience.people,
-                          everyone=audience.everyone),
-        rule=rule_for(rec.pattern, start=rec.start, interval=rec.interval, custom=rec.rule or ""),
-        start=rec.start, time_of_day=rec.time_of_day, offsets=spec.reminders,
-        move_off_holidays=spec.move_off_holidays,
-    )
-
-
 def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
-                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[PlanInput]:
+                clock: Clock = utcnow) -> list[PlanInput]:
     """The plans of a file's text, checked as the plan modal checks them (and against the org file);
     raises PlanFileError naming every mistake with its line, the plan's index and its key."""
-    root, data = _read(text, source)
+    try:
+        root, data = read_yaml(text, source=source)
+    except ConfigFileError as exc:
+        raise PlanFileError(exc.problems) from None
     if data is None:
         raise PlanFileError([f"{source}:1: the file is empty; it should be a list of plans"])
     if not isinstance(data, list):
         raise PlanFileError([f"{source}:1: expected a list of plans (each starting with '- key: ...')"])
     problems = _Problems(source, root, data)
-    for line, loc, reason in _duplicate_keys(root):  # the top is a list, so loc starts with the plan's index
+    for line, loc, reason in duplicate_keys(root):  # the top is a list, so loc starts with the plan's index
         problems.add(int(loc[0]), loc[1:-1], reason, line=line)
     directory, now = OrgDirectory(org), clock()
     plans: list[PlanInput] = []
@@ -280,7 +110,7 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 reason = error["msg"].removeprefix("Value error, ") if error["type"] == "value_error" \
-                    else _reason(error)
+                    else schema_reason(error)
                 problems.add(index, tuple(error["loc"]), reason, at_key=error["type"] == "extra_forbidden")
             continue
         for department in spec.audience.departments:
@@ -292,7 +122,7 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
                 where = ("owner",) if person == spec.owner else ("audience", "people")
                 problems.add(index, where, f"{person} is not in the org file")
         try:
-            plan = _to_input(spec, org)
+            plan = to_input(spec, org)
         except RuleError as exc:
             problems.add(index, ("recurrence", "rule"), f"{t(exc.key, 'en')} ({exc.detail})")
             continue
@@ -305,7 +135,7 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
     return plans
 
 
-def load_plans(path: Path | None, *, org: Org, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def load_plans(path: Path | None, *, org: Org, clock: Clock = utcnow
                ) -> list[PlanInput]:
     """A plans file (the default plans when `path` is None), checked; raises PlanFileError."""
     path = path or DEFAULT_PLANS
@@ -340,8 +170,8 @@ def _same(plan: Plan, cmd: PlanInput) -> bool:
 
 def import_plans(plans: list[PlanInput], *, uow: Callable[[], UnitOfWork], org: Org,
                  directory: Directory | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ImportResult:
-    """Save each plan under its key, as the trusted CLI (`actor_id=None`); a plan already saved exactly so
+                 clock: Clock = utcnow) -> ImportResult:
+    """Save each plan under its key, as the trusted CLI (`save_imported_plan`); a plan already saved exactly so
     is left alone, so importing the same file again changes nothing."""
     directory = directory or OrgDirectory(org)
     result = ImportResult()
@@ -354,7 +184,7 @@ def import_plans(plans: list[PlanInput], *, uow: Callable[[], UnitOfWork], org: 
             result.unchanged.append(cmd.key)
             continue
         try:
-            save_plan(cmd, actor_id=None, uow=uow(), org=org, directory=directory, clock=clock)
+            save_imported_plan(cmd, uow=uow(), org=org, directory=directory, clock=clock)
         except InvalidInput as exc:  # checked by parse_plans already; only a clock moving past a start gets here
             raise PlanFileError([f"{cmd.key}: {name}: {t(key, 'en')}" for name, key in exc.fields.items()]) from None
         (result.created if existing is None else result.updated).append(cmd.key)

@@ -12,24 +12,29 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from sqlalchemy import Engine
 
+import bot.hazards
+import bot.incidents
+import bot.plans
 import handlers.hazards
 import handlers.incidents
 import handlers.plans
+from bot.core.clock import Clock, utcnow
 from bot.core.delivery import FailureNotices
+from bot.core.events import Dispatcher, Subscriptions
 from bot.core.org import Org, load_org
 from bot.core.outbox import FailedHook, OutboxSender, Pace, RetryPolicy, SentHook
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
-from bot.hazards import messages as hazard_messages
-from bot.incidents.usecases import incident_hooks, load_incident_plans
 from bot.runtime.settings import Settings
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling import JobSource, Scheduler
 from handlers.core.background import Background
 from handlers.core.errors import register_error_handler
 from handlers.core.http import build_asgi
@@ -46,25 +51,42 @@ Hooks = tuple[dict[str, SentHook], dict[str, FailedHook]]
 
 @dataclass(frozen=True)
 class Feature:
-    """One feature as the composition root wires it: its listeners, its templates, and what the outbox
-    runs when Slack answers its messages (sent hooks) or refuses them for good (failed hooks)."""
+    """One feature as the composition root wires it: its listeners, its templates, what the outbox runs when
+    Slack answers its messages (sent hooks) or refuses them for good (failed hooks), and the domain events
+    it reacts to."""
 
     register: Callable[[App, Services, Background], None]
     templates: Sequence[Template]
-    hooks: Callable[[Org, Callable[[], datetime]], Hooks] = lambda org, clock: ({}, {})
+    hooks: Callable[[Org, Clock], Hooks] = lambda org, clock: ({}, {})
+    subscriptions: Callable[[Org], Subscriptions] = lambda org: {}
+    jobs: Callable[[Org, WorkCalendar], Sequence[JobSource[Any]]] = lambda org, calendar: ()
 
 
-FEATURES: tuple[Feature, ...] = (
-    Feature(handlers.hazards.register, handlers.hazards.TEMPLATES, lambda org, clock: (hazard_messages.SENT_HOOKS, {})),
-    Feature(handlers.incidents.register, handlers.incidents.TEMPLATES, incident_hooks),
-    Feature(handlers.plans.register, handlers.plans.TEMPLATES),
-)
+def features(incident_plans_file: Path | None = None) -> tuple[Feature, ...]:
+    """Every feature of the app, one entry each: adding a feature is adding its line here.
+
+    `incident_plans_file`: the company's own emergency-plan checklists (None: the shipped set)."""
+    checklists = bot.incidents.load_incident_plans(incident_plans_file)
+    return (
+        Feature(handlers.hazards.register, handlers.hazards.TEMPLATES, lambda org, clock: (bot.hazards.SENT_HOOKS, {}),
+                bot.hazards.subscriptions, lambda org, calendar: [bot.hazards.HazardDeadlines(org)]),
+        Feature(partial(handlers.incidents.register, checklists=checklists), handlers.incidents.TEMPLATES,
+                bot.incidents.incident_hooks, bot.incidents.subscriptions,
+                lambda org, calendar: [bot.incidents.AuthorityReportCheck(org)]),
+        Feature(handlers.plans.register, handlers.plans.TEMPLATES,
+                jobs=lambda org, calendar: [bot.plans.PlanJobs(org, calendar)]),
+    )
 
 
-def _hooks(org: Org, clock: Callable[[], datetime]) -> Hooks:
-    sent: dict[str, Any] = {}
-    failed: dict[str, Any] = {}
-    for feature in FEATURES:
+def job_sources(org: Org, calendar: WorkCalendar, wired: Sequence[Feature] | None = None) -> list[JobSource[Any]]:
+    """What the scheduler runs, feature by feature."""
+    return [source for feature in (wired or features()) for source in feature.jobs(org, calendar)]
+
+
+def _hooks(wired: Sequence[Feature], org: Org, clock: Clock) -> Hooks:
+    sent: dict[str, SentHook] = {}
+    failed: dict[str, FailedHook] = {}
+    for feature in wired:
         more_sent, more_failed = feature.hooks(org, clock)
         sent.update(more_sent)
         failed.update(more_failed)
@@ -127,7 +149,7 @@ def create_app(
     settings: Settings,
     *,
     org: Org | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utcnow,
     migrate: bool = True,
 ) -> Runtime:
     org = org or load_org(settings.org_file)
@@ -139,15 +161,16 @@ def create_app(
     client = make_client(token=token, base_url=settings.api_url, timeout=settings.slack_timeout_seconds)
     locales = SlackLocales(client, default=org.language)
     sender_ref: list[OutboxSender] = []
+    wired = features(settings.incident_plans_file)
+    dispatcher = Dispatcher(*(feature.subscriptions(org) for feature in wired))
 
     def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake())
+        return SqlUnitOfWork(sessions, after_commit=lambda: sender_ref[0].wake(), dispatcher=dispatcher)
 
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
-                        calendar=WorkCalendar.from_org(org),
-                        incident_plans=load_incident_plans(settings.incident_plans_file), clock=clock)
-    sent_hooks, failed_hooks = _hooks(org, clock)
-    renderer = BlockKitRenderer(template for feature in FEATURES for template in feature.templates)
+                        calendar=WorkCalendar.from_org(org), clock=clock)
+    sent_hooks, failed_hooks = _hooks(wired, org, clock)
+    renderer = BlockKitRenderer(template for feature in wired for template in feature.templates)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
                           sent_hooks=sent_hooks, failed_hooks=failed_hooks,
@@ -164,8 +187,8 @@ def create_app(
     )
     background = Background()
     register_error_handler(bolt, services.locales)
-    for feature in FEATURES:
+    for feature in wired:
         feature.register(bolt, services, background)
-    scheduler = Scheduler(uow_factory=uow, org=org, calendar=services.calendar, clock=clock)
+    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.core.org import Org, OrgFileError, load_org
-from bot.incidents.usecases import load_incident_plans
+from bot.incidents import load_incident_plans
 from bot.runtime.settings import Settings
 
 EXIT_CONFIG = 2

@@ -47,3 +47,8 @@ def build_apology_modal(*, locale: str, error_ref: str) -> dict[str, Any]:
         "type": "modal", "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
         "blocks": [{"type": "section", "text": mrkdwn(t("error.unexpected", locale, ref=error_ref))}],
     }
+
+
+def at(value: datetime | None, timezone: str) -> str:
+    """A moment of a typed context, in the company's time zone."""
+    return when(value.isoformat() if value else None, timezone)

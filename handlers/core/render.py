@@ -8,13 +8,15 @@ without `call` is a post (chat.postMessage; the outbox sends its updates as chat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
+
+from pydantic import BaseModel
 
 from bot.core.ports import POST, Rendered, UnknownTemplate
 
-Builder = Callable[[dict[str, Any], str], dict[str, Any]]
+Builder = Callable[[Any, str], dict[str, Any]]  # (typed context, locale) -> Web API arguments
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,15 @@ class Template:
     name: str
     build: Builder
     call: str | None = None  # a Web API method other than a post: conversations.create, pins.add, ...
+    context: type[BaseModel] | None = None  # the typed context the stored JSON is read back into
+
+
+def typed(contexts: Mapping[str, type[BaseModel]], *templates: Template) -> tuple[Template, ...]:
+    """The templates, each reading its stored context back into the feature's model for its name."""
+    missing = [t.name for t in templates if t.name not in contexts]
+    if missing:
+        raise ValueError(f"no typed context for {missing}")
+    return tuple(replace(t, context=contexts[t.name]) for t in templates)
 
 
 class BlockKitRenderer:
@@ -36,7 +47,7 @@ class BlockKitRenderer:
         entry = self._templates.get(template)
         if entry is None:
             raise UnknownTemplate(template)
-        built = entry.build(context, locale)
+        built = entry.build(entry.context.model_validate(context) if entry.context else context, locale)
         if entry.call is not None:
             return Rendered(entry.call, built)
         return Rendered(POST, {**built, "unfurl_links": False, "unfurl_media": False})

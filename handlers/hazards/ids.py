@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.hazards.workflow import Step
+from bot.hazards.model import Step
 
 # Steps taken straight from a button (with a confirmation); every other step opens a modal.
 DIRECT_STEPS = frozenset({Step.APPROVE, Step.VERIFY, Step.ACCEPT_EXTENSION})

@@ -17,8 +17,9 @@ from slack_sdk import WebClient
 from bot.core.errors import DomainError
 from bot.core.i18n import t
 from bot.core.services import Services
-from bot.hazards.usecases import ReportHazard, my_cases, report_hazard, reveal_reporter, view_case
-from bot.hazards.workflow import HazardCategory
+from bot.hazards.model import HazardCategory
+from bot.hazards.queries import my_cases, view_case
+from bot.hazards.usecases import ReportHazard, report_hazard, reveal_reporter
 from handlers.core.background import HEAD_START_SECONDS, Background, ack_now
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form

@@ -5,13 +5,15 @@ Pure functions of (view model, locale); typed text is escaped before it reaches 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.hazards.usecases import CaseView, MyCases
-from bot.hazards.workflow import Severity, Step
-from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
+from bot.hazards.model import Severity, Step
+from bot.hazards.queries import CaseView, MyCases
+from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import BlockId, CallbackId
@@ -38,33 +40,33 @@ OPTIONAL = {  # fields a person may leave empty, per step
 }
 
 
-def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departments: list[Department],
+def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments: list[Department],
                      deadline_hint: str, private_metadata: str) -> dict[str, Any]:
     """One modal for every step that needs input; `case` is the card context of the case."""
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(clip(
-        f"*{case['reference']}* · {t('category.' + case['category'], locale)} · {escape(case['location'])}", 3000))}]
+        f"*{case.reference}* · {t('category.' + case.category, locale)} · {escape(case.location)}", 3000))}]
     for block in STEP_FIELDS[step]:
         optional = block in OPTIONAL.get(step, set())
         label = t(f"field.{block.value}", locale)
         if block is BlockId.STEP_SEVERITY:
             options = [{"text": plain(t(f"severity.{s.value}", locale)), "value": s.value} for s in Severity]
             element: dict[str, Any] = {"type": "static_select", "options": options}
-            if case.get("severity"):
-                element["initial_option"] = next(o for o in options if o["value"] == case["severity"])
+            if case.severity:
+                element["initial_option"] = next(o for o in options if o["value"] == case.severity)
             blocks.append(_input(block, element, label, optional=optional))
         elif block is BlockId.STEP_DEADLINE:
             hint = deadline_hint if step is Step.ASSESS else None
             element = {"type": "datepicker"}
-            if step is Step.ASSIGN and case.get("deadline_at"):
-                element["initial_date"] = when(case["deadline_at"], case["timezone"])[:10]
+            if step is Step.ASSIGN and case.deadline_at:
+                element["initial_date"] = at(case.deadline_at, case.timezone)[:10]
             blocks.append(_input(block, element, label, optional=optional, hint=hint))
         elif block is BlockId.STEP_DEPARTMENT:
             options = [{"text": plain(d.name[:75]), "value": d.key} for d in departments[:100]]
             blocks.append(_input(block, {"type": "static_select", "options": options}, label, optional=optional))
         elif block is BlockId.STEP_ASSIGNEE:
             element = {"type": "users_select"}
-            if case.get("assignee"):
-                element["initial_user"] = case["assignee"]
+            if case.assignee:
+                element["initial_user"] = case.assignee
             blocks.append(_input(block, element, label, optional=optional))
         elif block is BlockId.STEP_PHOTO:
             blocks.append(_input(block, {"type": "file_input", "max_files": 5,
@@ -73,8 +75,8 @@ def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departmen
         else:  # reason, measures, note: free text
             limit = 1000 if block is BlockId.STEP_REASON else 3000
             element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
-            if block is BlockId.STEP_MEASURES and case.get("measures"):
-                element["initial_value"] = case["measures"][:limit]
+            if block is BlockId.STEP_MEASURES and case.measures:
+                element["initial_value"] = case.measures[:limit]
             blocks.append(_input(block, element, label, optional=optional))
     return {
         "type": "modal", "callback_id": CallbackId.HAZARD_STEP_MODAL,
@@ -84,49 +86,53 @@ def build_step_modal(*, step: Step, case: dict[str, Any], locale: str, departmen
     }
 
 
-def _step_params(context: dict[str, Any], locale: str) -> dict[str, str]:
+def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str]:
     """The values a thread line or notice may mention, ready for mrkdwn."""
-    changes, tz = context.get("changes", {}), context["timezone"]
+    changes, tz = context.changes, context.timezone
 
     def new(name: str) -> Any:
         value = changes.get(name)
         return value[1] if isinstance(value, list) else value
 
+    def moment(name: str, current: datetime | None) -> str:
+        changed = new(name)
+        return when(changed, tz) if changed else at(current, tz)
+
     return {
-        "actor": mention(context.get("actor")), "reference": context["reference"],
-        "severity": t(f"severity.{context['severity']}", locale) if context.get("severity") else "—",
-        "deadline": when(new("deadline_at") or context.get("deadline_at"), tz),
-        "until": when(new("extension_until") or context.get("extension_until"), tz),
-        "assignee": mention(new("assignee_id") or context.get("assignee")),
-        "department": escape(context["department"]),
+        "actor": mention(context.actor), "reference": context.reference,
+        "severity": t(f"severity.{context.severity}", locale) if context.severity else "—",
+        "deadline": moment("deadline_at", context.deadline_at),
+        "until": moment("extension_until", context.extension_until),
+        "assignee": mention(new("assignee_id") or context.assignee),
+        "department": escape(context.department),
         "reason": escape(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—")),
-        "note": escape(context.get("completion_note") or "—"),
-        "measures": escape(context.get("measures") or "—"),
-        "leaders": " ".join(mention(u) for u in context.get("leaders", [])),
+        "note": escape(context.completion_note or "—"),
+        "measures": escape(context.measures or "—"),
+        "leaders": " ".join(mention(u) for u in context.leaders),
     }
 
 
-def build_step_line(context: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     """The line a step adds to the case's thread; it carries the buttons of a decision it awaits."""
     params = _step_params(context, locale)
-    text = clip(t(f"step.{context['step']}.line", locale, **params), 3000)
+    text = clip(t(f"step.{context.step}.line", locale, **params), 3000)
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
-    decided = context.get("decided")
+    decided = context.decided
     if decided:
-        done = t("step.decided", locale, actor=mention(decided["actor"]),
-                 step=t(f"step.{decided['step']}.button", locale))
+        done = t("step.decided", locale, actor=mention(decided.actor),
+                 step=t(f"step.{decided.step}.button", locale))
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
-    elif context.get("buttons"):
+    elif context.buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
-            step_button(Step(s), context["reference"], locale, style="primary" if i == 0 else None)
-            for i, s in enumerate(context["buttons"])]})
+            step_button(s, context.reference, locale, style="primary" if i == 0 else None)
+            for i, s in enumerate(context.buttons)]})
     return {"text": text, "blocks": blocks}
 
 
-def build_notice(context: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     """A short direct message: what happened to a case and what, if anything, the person should do."""
     params = _step_params(context, locale)
-    text = clip(t(f"notice.{context['notice']}", locale, **params), 3000)
+    text = clip(t(f"notice.{context.notice}", locale, **params), 3000)
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
     link = thread_link(context)
     if link:
@@ -134,8 +140,8 @@ def build_notice(context: dict[str, Any], locale: str) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def build_calendar_notice(context: dict[str, Any], locale: str) -> dict[str, Any]:
-    text = t("calendar.unknown_year", locale, year=context["year"])
+def build_calendar_notice(context: CalendarNotice, locale: str) -> dict[str, Any]:
+    text = t("calendar.unknown_year", locale, year=context.year)
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
@@ -156,8 +162,8 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str
                              f"{when(view.deadline_at.isoformat(), timezone)}"))
     if view.assignee_id:
         fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
-    lines = [f"{when(e['at'].isoformat(), timezone)}  {t('timeline.' + str(e['action']), locale)}"  # type: ignore[union-attr]
-             f" · {mention(e['actor']) if e['actor'] else t('hazard.anonymous', locale)}" for e in view.timeline]
+    lines = [f"{at(e.at, timezone)}  {t('timeline.' + e.action, locale)}"
+             f" · {mention(e.actor) if e.actor else t('hazard.anonymous', locale)}" for e in view.timeline]
     blocks: list[Block] = [
         {"type": "header", "text": plain(view.reference)},
         {"type": "section", "fields": fields[:10]},

@@ -15,8 +15,9 @@ from bot.core.errors import DomainError
 from bot.core.i18n import t
 from bot.core.services import Services
 from bot.core.workdays import deadline_for
+from bot.hazards.changes import StepInput
+from bot.hazards.model import Severity, Step
 from bot.hazards.usecases import case_snapshot, check_step, take_step
-from bot.hazards.workflow import Severity, Step, StepInput
 from handlers.core.background import ack_now
 from handlers.core.blocks import when
 from handlers.core.errors import Kindly
@@ -92,8 +93,8 @@ def register(app: App, services: Services) -> None:
         except DomainError as exc:
             respond(text=refusal(exc, locale), response_type="ephemeral", replace_original=False)
             return
-        dated = step is Step.ASSIGN and case.get("deadline_at")
-        offered = when(str(case["deadline_at"]), org.timezone)[:10] if dated else None
+        dated = step is Step.ASSIGN and case.deadline_at is not None
+        offered = when(case.deadline_at.isoformat(), org.timezone)[:10] if dated and case.deadline_at else None
         meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered)
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),

@@ -10,8 +10,9 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.hazards.workflow import RULES, HazardCategory, HazardStatus, Step
-from handlers.core.blocks import SECTION_LIMIT, Block, mention, mrkdwn, plain, when
+from bot.hazards.contexts import CaseCard, CaseSnapshot
+from bot.hazards.model import HazardCategory, Step
+from handlers.core.blocks import SECTION_LIMIT, Block, at, mention, mrkdwn, plain
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
 
@@ -85,11 +86,11 @@ def build_reported_modal(*, locale: str, reference: str, department_name: str) -
     }
 
 
-def thread_link(case: dict[str, Any]) -> str | None:
+def thread_link(case: CaseSnapshot) -> str | None:
     """A link to the case's thread in the safety channel, once it exists."""
-    if not case.get("thread"):
+    if not case.thread:
         return None
-    channel, ts = case["thread"]
+    channel, ts = case.thread
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
@@ -105,83 +106,62 @@ def step_button(step: Step, reference: str, locale: str, *, style: str | None = 
     return button
 
 
-# What each card may offer, in this order; the workflow's rules decide which of them fit the case now.
-CARD_OFFERS = {"leader": (Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD),
-               "assignee": (Step.COMPLETE, Step.REQUEST_EXTENSION)}
-
-
-def card_steps(case: dict[str, Any]) -> list[Step]:
-    """Which steps a card offers its recipient: those its role may take from the case's current state.
-
-    Decisions (approve, verify, extensions) are not on cards: they are buttons in the case thread.
-    """
-    audience, recipient = case.get("audience"), case.get("recipient")
-    if audience == "safety" or (audience == "leader" and recipient in case.get("leaders", [])):
-        offers = CARD_OFFERS["leader"]
-    elif audience == "assignee" and recipient == case.get("assignee"):
-        offers = CARD_OFFERS["assignee"]
-    else:
-        return []
-    status, pending = HazardStatus(case["status"]), bool(case.get("extension_until"))
-    return [step for step in offers
-            if status in RULES[step].sources and RULES[step].extension_pending in (None, pending)]
-
-
-def build_card(case: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     """A hazard as one recipient sees it; refreshed in place at every step.
 
-    audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'.
+    audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'. The buttons are the steps the
+    workflow's rules let the recipient take now (`case.offers`, decided when the card was queued).
     """
-    ref, audience, tz = case["reference"], case.get("audience", "safety"), case["timezone"]
-    status = case["status"]
-    category = t(f"category.{case['category']}", locale)
-    reporter = mention(case["reporter"]) if case["reporter"] else t("hazard.anonymous", locale)
+    ref, audience, tz = case.reference, case.audience, case.timezone
+    status = case.status
+    category = t(f"category.{case.category}", locale)
+    reporter = mention(case.reporter) if case.reporter else t("hazard.anonymous", locale)
     headline = t(f"hazard.{audience}.headline", locale, reference=ref)
     fields = [
         mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t(f'status.{status}', locale)}"),
         mrkdwn(f"*{t('hazard.field.category', locale)}*\n{category}"),
-        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(case['location']), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(case['department']), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{when(case['reported_at'], tz)}"),
+        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(case.location), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(case.department), 1900)}"),
+        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{at(case.reported_at, tz)}"),
     ]
     if audience != "reporter":
         fields.append(mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{reporter}"))
-    if case.get("severity"):
-        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + case['severity'], locale)}"))
-    if case.get("deadline_at"):
-        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n{when(case['deadline_at'], tz)}"))
-    if case.get("assignee"):
-        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(case['assignee'])}"))
+    if case.severity:
+        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + case.severity, locale)}"))
+    if case.deadline_at:
+        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n{at(case.deadline_at, tz)}"))
+    if case.assignee:
+        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(case.assignee)}"))
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(headline, 150))},
         {"type": "section", "fields": fields[:10]},
         {"type": "section", "text": mrkdwn(f"*{t('hazard.field.description', locale)}*")},
-        {"type": "section", "text": mrkdwn(clip(escape(case["description"]), SECTION_LIMIT))},
+        {"type": "section", "text": mrkdwn(clip(escape(case.description), SECTION_LIMIT))},
     ]
-    if case.get("measures"):
+    if case.measures:
         blocks.append({"type": "section", "text": mrkdwn(clip(
-            f"*{t('hazard.field.measures', locale)}*\n{escape(case['measures'])}", SECTION_LIMIT))})
+            f"*{t('hazard.field.measures', locale)}*\n{escape(case.measures)}", SECTION_LIMIT))})
     links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
-             for p in case.get("photos", []) if p.get("permalink")]
-    if case.get("source_permalink") and (not case["anonymous"] or audience == "reporter"):
-        links.append(f"<{case['source_permalink']}|{t('hazard.source_message', locale)}>")
+             for p in case.photos if p.get("permalink")]
+    if case.source_permalink and (not case.anonymous or audience == "reporter"):
+        links.append(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>")
     if (link := thread_link(case)) and audience != "safety":
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if links:
         blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
     next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
     blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
-        next_key, locale, assignee=mention(case.get("assignee")), deadline=when(case.get("deadline_at"), tz),
-        reason=escape(case.get("last_reason") or "—")), SECTION_LIMIT))]})
+        next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
+        reason=escape(case.last_reason or "—")), SECTION_LIMIT))]})
     buttons = [step_button(step, ref, locale, style="primary" if i == 0 else None)
-               for i, step in enumerate(card_steps(case))]
-    if audience == "safety" and case["anonymous"]:
+               for i, step in enumerate(case.offers)]
+    if audience == "safety" and case.anonymous:
         buttons.append({"type": "button", "action_id": ActionId.REVEAL_REPORTER, "value": ref,
                         "text": plain(t("hazard.reveal_reporter", locale))})
     if buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
-             location=clip(escape(case["location"]), 200))
+             location=clip(escape(case.location), 200))
     return {"text": text, "blocks": blocks}
 
 

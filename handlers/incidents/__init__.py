@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.core.services import Services
+from bot.incidents import Checklists
 from handlers.core.background import Background
 from handlers.incidents import listeners
 from handlers.incidents.templates import TEMPLATES
@@ -12,5 +13,5 @@ from handlers.incidents.templates import TEMPLATES
 __all__ = ["TEMPLATES", "register"]
 
 
-def register(app: App, services: Services, background: Background) -> None:
-    listeners.register(app, services)
+def register(app: App, services: Services, background: Background, *, checklists: Checklists) -> None:
+    listeners.register(app, services, checklists)

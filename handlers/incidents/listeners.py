@@ -11,21 +11,24 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
+from bot.core.permissions import require_officer
 from bot.core.services import Services
-from bot.incidents.usecases import (
+from bot.incidents.checklists import Checklists
+from bot.incidents.model import (
     MAX_ACTIONS,
     AuthorityReport,
     CloseIncident,
     CorrectiveAction,
     IncidentType,
     ReportIncident,
+)
+from bot.incidents.report import queue_report_file
+from bot.incidents.usecases import (
     add_note,
     close_incident,
     incident_in_channel,
-    queue_report_file,
     record_authority_report,
     report_incident,
-    require_officer,
     start_plan,
     tick_item,
 )
@@ -75,7 +78,7 @@ def parse_incident(view: dict[str, Any], *, user_id: str) -> ReportIncident:
     )
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, services: Services, checklists: Checklists) -> None:
     org = services.org
     kindly = Kindly(services.locales)
 
@@ -117,7 +120,7 @@ def register(app: App, services: Services) -> None:
         answer_submission(
             ack, body, locale=meta.locale, title=title,
             run=lambda: report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
-                                        org=org, clock=services.clock, checklists=services.incident_plans),
+                                        org=org, clock=services.clock, checklists=checklists),
             block_of=REPORT_FORM.block_of,
             done=lambda incident: build_message_modal(
                 title=title, text=t("incident.receipt", meta.locale, reference=incident.reference),

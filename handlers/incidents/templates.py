@@ -3,10 +3,12 @@ fill and pin the incident's own channel and upload its report."""
 
 from __future__ import annotations
 
-from handlers.core.render import Template
+from bot.incidents import CONTEXTS
+from handlers.core.render import Template, typed
 from handlers.incidents import views as iv
 
-TEMPLATES = (
+TEMPLATES = typed(
+    CONTEXTS,
     Template("incident.post", iv.build_incident_post),
     Template("incident.alert", iv.build_incident_alert),
     Template("incident.receipt", iv.build_incident_receipt),

@@ -11,8 +11,19 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.incidents.usecases import MAX_ACTIONS, IncidentReport, IncidentType
-from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from bot.incidents.contexts import (
+    CreateChannel,
+    IncidentAlert,
+    IncidentLine,
+    IncidentPost,
+    IncidentReport,
+    IncidentSnapshot,
+    Invite,
+    Pin,
+    ReportFile,
+)
+from bot.incidents.model import MAX_ACTIONS, IncidentType
+from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks
@@ -53,124 +64,124 @@ def build_incident_modal(*, locale: str, departments: list[Department], departme
             "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": blocks}
 
 
-def _fields(c: dict[str, Any], locale: str) -> list[dict[str, Any]]:
-    tz = c["timezone"]
+def _fields(c: IncidentSnapshot, locale: str) -> list[dict[str, Any]]:
+    tz = c.timezone
     fields = [
-        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('incident.status.' + c['status'], locale)}"),
-        mrkdwn(f"*{t('incident.field.kind', locale)}*\n{t('incident.kind.' + c['kind'], locale)}"),
-        mrkdwn(f"*{t('incident.field.occurred', locale)}*\n{when(c['occurred_at'], tz)}"),
-        mrkdwn(f"*{t('incident.field.location', locale)}*\n{clip(escape(c['location']), 1900)}"),
-        mrkdwn(f"*{t('incident.field.injured', locale)}*\n{c['injured']}"
-               + (f" ({clip(escape(c['injured_names']), 500)})" if c.get("injured_names") else "")),
-        mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{mention(c['reporter'])}"),
+        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('incident.status.' + c.status, locale)}"),
+        mrkdwn(f"*{t('incident.field.kind', locale)}*\n{t('incident.kind.' + c.kind, locale)}"),
+        mrkdwn(f"*{t('incident.field.occurred', locale)}*\n{at(c.occurred_at, tz)}"),
+        mrkdwn(f"*{t('incident.field.location', locale)}*\n{clip(escape(c.location), 1900)}"),
+        mrkdwn(f"*{t('incident.field.injured', locale)}*\n{c.injured}"
+               + (f" ({clip(escape(c.injured_names), 500)})" if c.injured_names else "")),
+        mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{mention(c.reporter)}"),
     ]
-    if c.get("department"):
-        fields.append(mrkdwn(f"*{t('incident.field.department', locale)}*\n{escape(c['department'])}"))
+    if c.department:
+        fields.append(mrkdwn(f"*{t('incident.field.department', locale)}*\n{escape(c.department)}"))
     return fields
 
 
-def _details(c: dict[str, Any], locale: str) -> list[Block]:
+def _details(c: IncidentSnapshot, locale: str) -> list[Block]:
     blocks: list[Block] = [{"type": "section", "fields": _fields(c, locale)},
-                           {"type": "section", "text": mrkdwn(clip(escape(c["description"]), 3000))}]
-    if c.get("immediate_actions"):
+                           {"type": "section", "text": mrkdwn(clip(escape(c.description), 3000))}]
+    if c.immediate_actions:
         blocks.append({"type": "section", "text": mrkdwn(clip(
-            f"*{t('incident.field.actions_taken', locale)}*\n{escape(c['immediate_actions'])}", 3000))})
+            f"*{t('incident.field.actions_taken', locale)}*\n{escape(c.immediate_actions)}", 3000))})
     return blocks
 
 
-def _headline(c: dict[str, Any], locale: str, key: str) -> Block:
-    urgent = t("incident.urgent", locale) + " " if c["urgent"] else ""
-    return {"type": "header", "text": plain(clip(urgent + t(key, locale, reference=c["reference"],
-                                                             kind=t("incident.kind." + c["kind"], locale)), 150))}
+def _headline(c: IncidentSnapshot, locale: str, key: str) -> Block:
+    urgent = t("incident.urgent", locale) + " " if c.urgent else ""
+    return {"type": "header", "text": plain(clip(urgent + t(key, locale, reference=c.reference,
+                                                             kind=t("incident.kind." + c.kind, locale)), 150))}
 
 
-def _progress(c: dict[str, Any], locale: str) -> Block:
+def _progress(c: IncidentSnapshot, locale: str) -> Block:
     parts = []
-    if c.get("channel"):
-        parts.append(t("incident.in_channel", locale, channel=f"<#{c['channel']}>"))
-    elif c.get("channel_failed"):
+    if c.channel:
+        parts.append(t("incident.in_channel", locale, channel=f"<#{c.channel}>"))
+    elif c.channel_failed:
         parts.append(t("incident.channel_failed_short", locale))
-    report = c.get("authority_report")
-    parts.append(t("incident.authority.done", locale, to=escape(report["to"]), on=report["on"])
+    report = c.authority_report
+    parts.append(t("incident.authority.done", locale, to=escape(report.to), on=report.on)
                  if report else t("incident.authority.pending", locale))
-    done = sum(1 for item in c.get("checklist", []) if item.get("done_by"))
-    parts.append(t("incident.checklist.progress", locale, done=done, total=len(c.get("checklist", []))))
-    if c.get("actions"):
-        verified = sum(1 for _, status in c["actions"] if status == "closed")
-        parts.append(t("incident.actions.progress", locale, done=verified, total=len(c["actions"]),
-                       refs=", ".join(f"{ref} ({t('status.' + status, locale)})" for ref, status in c["actions"])))
+    done = sum(1 for item in c.checklist if item.done_by)
+    parts.append(t("incident.checklist.progress", locale, done=done, total=len(c.checklist)))
+    if c.actions:
+        verified = sum(1 for a in c.actions if a.status == "closed")
+        parts.append(t("incident.actions.progress", locale, done=verified, total=len(c.actions),
+                       refs=", ".join(f"{a.reference} ({t('status.' + a.status, locale)})" for a in c.actions)))
     return {"type": "context", "elements": [mrkdwn(clip(" · ".join(parts), 3000))]}
 
 
-def build_incident_post(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_incident_post(c: IncidentPost, locale: str) -> dict[str, Any]:
     """The safety channel's post, refreshed in place; its buttons are for safety officers."""
     blocks: list[Block] = [_headline(c, locale, "incident.post.headline")]
-    if c["confidential"]:
+    if c.confidential:
         blocks.append({"type": "section", "text": mrkdwn(t("incident.confidential_post", locale, status=t(
-            "incident.status." + c["status"], locale)))})
+            "incident.status." + c.status, locale)))})
     else:
         blocks += _details(c, locale)
     blocks.append(_progress(c, locale))
-    buttons = []
-    if c["status"] == "reported":
-        buttons.append((ActionId.INCIDENT_START, "incident.start", "danger" if c["urgent"] else "primary"))
-    if c["status"] in ("reported", "responding"):
-        if not c.get("authority_report"):
+    buttons: list[tuple[ActionId, str, str | None]] = []
+    if c.status == "reported":
+        buttons.append((ActionId.INCIDENT_START, "incident.start", "danger" if c.urgent else "primary"))
+    if c.status in ("reported", "responding"):
+        if not c.authority_report:
             buttons.append((ActionId.INCIDENT_AUTHORITY, "incident.authority.button", None))
         buttons.append((ActionId.INCIDENT_CLOSE, "incident.close.button", None))
     buttons.append((ActionId.INCIDENT_EXPORT, "incident.export.button", None))
     blocks.append({"type": "actions", "elements": [
-        {"type": "button", "action_id": action, "value": c["reference"], "text": plain(t(label, locale)),
+        {"type": "button", "action_id": action, "value": c.reference, "text": plain(t(label, locale)),
          **({"style": style} if style else {})} for action, label, style in buttons]})
-    text = t("incident.post.notification", locale, reference=c["reference"], kind=t("incident.kind." + c["kind"],
-                                                                                    locale))
+    text = t("incident.post.notification", locale, reference=c.reference, kind=t("incident.kind." + c.kind,
+                                                                                  locale))
     return {"text": text, "blocks": blocks}
 
 
-def build_incident_alert(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_incident_alert(c: IncidentAlert, locale: str) -> dict[str, Any]:
     """The DM to the department head and management (5.2.1), or to management when unreported (5.2.3)."""
-    if c.get("notice") == "authority_overdue":
-        text = t("incident.authority.overdue", locale, reference=c["reference"])
+    if c.notice == "authority_overdue":
+        text = t("incident.authority.overdue", locale, reference=c.reference)
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
     blocks = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale), _progress(c, locale)]
-    text = t("incident.post.notification", locale, reference=c["reference"], kind=t("incident.kind." + c["kind"],
-                                                                                    locale))
+    text = t("incident.post.notification", locale, reference=c.reference, kind=t("incident.kind." + c.kind,
+                                                                                  locale))
     return {"text": text, "blocks": blocks}
 
 
-def build_incident_receipt(c: dict[str, Any], locale: str) -> dict[str, Any]:
-    text = t("incident.receipt", locale, reference=c["reference"])
+def build_incident_receipt(c: IncidentPost, locale: str) -> dict[str, Any]:
+    text = t("incident.receipt", locale, reference=c.reference)
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
-def build_incident_summary(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_incident_summary(c: IncidentPost, locale: str) -> dict[str, Any]:
     """Pinned in the incident's channel: what happened, at a glance."""
     blocks = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale)]
-    return {"text": t("incident.summary", locale, reference=c["reference"]), "blocks": blocks}
+    return {"text": t("incident.summary", locale, reference=c.reference), "blocks": blocks}
 
 
-def build_incident_line(c: dict[str, Any], locale: str) -> dict[str, Any]:
-    officers = " ".join(mention(u) for u in c.get("officers", []))
-    text = t(f"incident.line.{c['line']}", locale, actor=mention(c.get("actor")), error=escape(c.get("error") or ""),
-             officers=officers, actions=", ".join(c.get("actions") or []) or "—", reference=c["reference"])
+def build_incident_line(c: IncidentLine, locale: str) -> dict[str, Any]:
+    officers = " ".join(mention(u) for u in c.officers)
+    text = t(f"incident.line.{c.line}", locale, actor=mention(c.actor), error=escape(c.error or ""),
+             officers=officers, actions=", ".join(c.opened) or "—", reference=c.reference)
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(clip(text, 3000))}]}
 
 
-def build_checklist(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_checklist(c: IncidentPost, locale: str) -> dict[str, Any]:
     """The emergency plan's checklist; each item is ticked with a button, then shows who and when."""
     lang = "zh" if locale == "zh-CN" else "en"
     blocks: list[Block] = [{"type": "header", "text": plain(clip(t("incident.checklist.title", locale, kind=t(
-        "incident.kind." + c["kind"], locale)), 150))}]
-    for item in c["checklist"][:45]:
-        if item.get("done_by"):
-            done = t("incident.checklist.done", locale, who=mention(item["done_by"]),
-                     at=when(item["done_at"], c["timezone"]))
-            blocks.append({"type": "section", "text": mrkdwn(clip(f"~{escape(item[lang])}~\n{done}", 3000))})
+        "incident.kind." + c.kind, locale)), 150))}]
+    for item in c.checklist[:45]:
+        text = getattr(item, lang)
+        if item.done_by:
+            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=at(item.done_at, c.timezone))
+            blocks.append({"type": "section", "text": mrkdwn(clip(f"~{escape(text)}~\n{done}", 3000))})
         else:
-            blocks.append({"type": "section", "text": mrkdwn(clip(escape(item[lang]), 3000)), "accessory": {
-                "type": "button", "action_id": ActionId.INCIDENT_TICK, "value": f"{c['reference']}:{item['item']}",
+            blocks.append({"type": "section", "text": mrkdwn(clip(escape(text), 3000)), "accessory": {
+                "type": "button", "action_id": ActionId.INCIDENT_TICK, "value": f"{c.reference}:{item.item}",
                 "text": plain(t("incident.checklist.tick", locale))}})
-    return {"text": t("incident.checklist.title", locale, kind=t("incident.kind." + c["kind"], locale)),
+    return {"text": t("incident.checklist.title", locale, kind=t("incident.kind." + c.kind, locale)),
             "blocks": blocks}
 
 
@@ -211,52 +222,48 @@ def build_close_modal(*, reference: str, locale: str, private_metadata: str) -> 
 
 def report_markdown(report: IncidentReport, locale: str) -> str:
     """The post-incident report (5.2.4): timeline, checklist, authority report, root cause, lessons, actions."""
-    c, tz = report.context, report.context["timezone"]
+    c, tz = report.context, report.context.timezone
     lang = "zh" if locale == "zh-CN" else "en"
-    authority = c.get("authority_report")
+    authority = c.authority_report
     lines = [
-        f"# {c['reference']} · {t('incident.kind.' + c['kind'], locale)}", "",
-        f"- {t('hazard.field.status', locale)}: {t('incident.status.' + c['status'], locale)}",
-        f"- {t('incident.field.occurred', locale)}: {when(c['occurred_at'], tz)}",
-        f"- {t('incident.field.location', locale)}: {c['location']}",
-        f"- {t('incident.field.injured', locale)}: {c['injured']} {c.get('injured_names') or ''}".rstrip(), "",
-        f"## {t('incident.field.description', locale)}", "", c["description"], "",
+        f"# {c.reference} · {t('incident.kind.' + c.kind, locale)}", "",
+        f"- {t('hazard.field.status', locale)}: {t('incident.status.' + c.status, locale)}",
+        f"- {t('incident.field.occurred', locale)}: {at(c.occurred_at, tz)}",
+        f"- {t('incident.field.location', locale)}: {c.location}",
+        f"- {t('incident.field.injured', locale)}: {c.injured} {c.injured_names or ''}".rstrip(), "",
+        f"## {t('incident.field.description', locale)}", "", c.description, "",
         f"## {t('hazard.timeline', locale)}", "",
-        *[f"- {when(e['at'], tz)} · {e['action']} · {e['actor']}" for e in report.timeline], "",
-        f"## {t('incident.checklist.title', locale, kind=t('incident.kind.' + c['kind'], locale))}", "",
-        *[f"- [{'x' if i.get('done_by') else ' '}] {i[lang]}"
-          + (f" ({i['done_by']}, {when(i['done_at'], tz)})" if i.get("done_by") else "") for i in c["checklist"]], "",
+        *[f"- {at(e.at, tz)} · {e.action} · {e.actor}" for e in report.timeline], "",
+        f"## {t('incident.checklist.title', locale, kind=t('incident.kind.' + c.kind, locale))}", "",
+        *[f"- [{'x' if i.done_by else ' '}] {getattr(i, lang)}"
+          + (f" ({i.done_by}, {at(i.done_at, tz)})" if i.done_by else "") for i in c.checklist], "",
         f"## {t('incident.authority.title', locale)}", "",
-        (f"{authority['to']} · {authority['on']} · {authority.get('number') or '—'} · {authority['by']}"
+        (f"{authority.to} · {authority.on} · {authority.number or '—'} · {authority.by}"
          if authority else t("incident.authority.pending", locale)), "",
-        f"## {t('incident.close.root_cause', locale)}", "", c.get("root_cause") or "—", "",
-        f"## {t('incident.close.lessons', locale)}", "", c.get("lessons") or "—", "",
+        f"## {t('incident.close.root_cause', locale)}", "", c.root_cause or "—", "",
+        f"## {t('incident.close.lessons', locale)}", "", c.lessons or "—", "",
         f"## {t('incident.close.actions', locale)}", "",
         *[f"- {a.reference} · {t('status.' + a.status.value, locale)} · {a.assignee_id} · "
-          f"{when(a.deadline_at.isoformat() if a.deadline_at else None, tz)} · {a.measures or ''}"
+          f"{at(a.deadline_at, tz)} · {a.measures or ''}"
           for a in report.actions],
     ]
     return "\n".join(lines) + "\n"
 
 
-def build_report_file(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_report_file(c: ReportFile, locale: str) -> dict[str, Any]:
     """files_upload_v2 arguments: the Markdown report, into the incident's channel."""
-    report = IncidentReport.model_validate(c["report"])
-    return {"channel": c["recipient"], "content": report_markdown(report, locale),
-            "filename": f"{c['reference']}.md", "title": t("incident.export.title", locale, reference=c["reference"])}
+    return {"channel": c.recipient, "content": report_markdown(c.report, locale),
+            "filename": f"{c.reference}.md", "title": t("incident.export.title", locale, reference=c.reference)}
 
 
-def build_create_channel(c: dict[str, Any], locale: str) -> dict[str, Any]:
-    return {"name": c["name"], "is_private": c["is_private"]}
+def build_create_channel(c: CreateChannel, locale: str) -> dict[str, Any]:
+    return {"name": c.name, "is_private": c.is_private}
 
 
-def build_invite(c: dict[str, Any], locale: str) -> dict[str, Any]:
+def build_invite(c: Invite, locale: str) -> dict[str, Any]:
     # force: one deactivated or external account must not keep everyone else out of the channel
-    return {"channel": c["recipient"], "users": ",".join(c["users"]), "force": True}
+    return {"channel": c.recipient, "users": ",".join(c.users), "force": True}
 
 
-def build_pin(c: dict[str, Any], locale: str) -> dict[str, Any]:
-    return {"channel": c["recipient"], "timestamp": c["ts"]}
-
-
-
+def build_pin(c: Pin, locale: str) -> dict[str, Any]:
+    return {"channel": c.recipient, "timestamp": c.ts}

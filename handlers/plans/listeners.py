@@ -12,18 +12,15 @@ from slack_sdk import WebClient
 from bot.core.errors import DomainError
 from bot.core.i18n import t
 from bot.core.services import Services
+from bot.plans.access import may_manage, require_officer
+from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import (
-    Audience,
-    DoneInput,
-    PlanInput,
-    PlanKind,
     check_done,
     delete_plan,
     list_plans,
     plan_input,
     record_done,
-    require_officer,
     save_plan,
     set_paused,
     upcoming,
@@ -110,7 +107,7 @@ def register(app: App, services: Services) -> None:
             elif word == "plans":
                 lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_plan_list(lines, locale=locale, timezone=org.timezone,
-                                          manage=org.is_safety_officer(user_id)))
+                                          manage=may_manage(user_id, org)))
             elif word == "upcoming":
                 items = upcoming(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_upcoming(items, locale=locale, timezone=org.timezone))

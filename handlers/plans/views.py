@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.plans.recurrence import Pattern, Recurrence, describe, pattern_of
-from bot.plans.usecases import OFFSETS, PlanInput, PlanKind, PlanLine, Upcoming
+from bot.plans.describe import describe
+from bot.plans.messages import PlanOverdue, PlanReminder
+from bot.plans.model import DEFAULT_OFFSETS, OFFSETS, OverdueLevel, PlanInput, PlanKind
+from bot.plans.recurrence import Pattern, Recurrence, pattern_of
+from bot.plans.usecases import PlanLine, Upcoming
 from handlers.core.blocks import Block, mention, mrkdwn, plain, when
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
@@ -42,9 +46,10 @@ def build_plan_modal(*, plan: PlanInput | None, locale: str, departments: list[D
         everyone["initial_options"] = everyone["options"]
     if plan and plan.move_off_holidays:
         holidays["initial_options"] = holidays["options"]
-    chosen_offsets = [o for o in offsets if o["value"] in (plan.offsets if plan else ["7d", "1d", "0d"])]
+    chosen_offsets = [o for o in offsets if o["value"] in (plan.offsets if plan else DEFAULT_OFFSETS)]
+    kind = plan.kind.value if plan and plan.kind else None
     blocks: list[Block] = [
-        _input(BlockId.PLAN_KIND, {"type": "static_select", "options": kinds, **pick(kinds, plan and plan.kind)},
+        _input(BlockId.PLAN_KIND, {"type": "static_select", "options": kinds, **pick(kinds, kind)},
                t("plan.field.kind", locale)),
         _input(BlockId.PLAN_TITLE, {"type": "plain_text_input", "max_length": 150,
                                     **({"initial_value": plan.title} if plan else {})}, t("plan.field.title", locale)),
@@ -128,35 +133,39 @@ def build_safety_help(locale: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
-def build_reminder(context: dict[str, Any], locale: str) -> dict[str, Any]:
+def _done_button(occurrence_id: int, locale: str) -> Block:
+    return {"type": "actions", "elements": [{
+        "type": "button", "action_id": ActionId.PLAN_DONE, "value": str(occurrence_id),
+        "style": "primary", "text": plain(t("plan.done.button", locale))}]}
+
+
+def build_reminder(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     """A plan's reminder: what, when (the original due time, also when sent late), who; Done for the owner."""
-    tz, kind = context["timezone"], context["kind"]
-    due = when(context["due_at"], tz)
-    headline = t("plan.reminder.headline", locale, title=context["title"], kind=t(f"plan.kind.{kind}", locale))
+    reminder = PlanReminder.model_validate(context)
+    kind = reminder.kind
+    due = when(reminder.due_at.isoformat(), reminder.timezone)
+    headline = t("plan.reminder.headline", locale, title=reminder.title, kind=t(f"plan.kind.{kind}", locale))
     fields = [mrkdwn(f"*{t('plan.field.due', locale)}*\n{due}"),
-              mrkdwn(f"*{t('plan.field.owner', locale)}*\n{mention(context['owner'])}")]
+              mrkdwn(f"*{t('plan.field.owner', locale)}*\n{mention(reminder.owner)}")]
     blocks: list[Block] = [{"type": "header", "text": plain(clip(headline, 150))},
                            {"type": "section", "fields": fields}]
-    if context.get("details"):
-        blocks.append({"type": "section", "text": mrkdwn(clip(escape(context["details"]), 3000))})
-    if context.get("late"):
+    if reminder.details:
+        blocks.append({"type": "section", "text": mrkdwn(clip(escape(reminder.details), 3000))})
+    if reminder.late:
         blocks.append({"type": "context", "elements": [mrkdwn(t("plan.reminder.late", locale, due=due))]})
-    blocks.append({"type": "actions", "elements": [{
-        "type": "button", "action_id": ActionId.PLAN_DONE, "value": str(context["occurrence_id"]),
-        "style": "primary", "text": plain(t("plan.done.button", locale))}]})
-    text = t("plan.reminder.notification", locale, title=clip(escape(context["title"]), 150), due=due)
+    blocks.append(_done_button(reminder.occurrence_id, locale))
+    text = t("plan.reminder.notification", locale, title=clip(escape(reminder.title), 150), due=due)
     return {"text": text, "blocks": blocks}
 
 
-def build_overdue(context: dict[str, Any], locale: str) -> dict[str, Any]:
-    due = when(context["due_at"], context["timezone"])
-    text = t(f"plan.overdue.{context['level']}", locale, title=escape(context["title"]), due=due,
-             owner=mention(context["owner"]))
+def build_overdue(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    overdue = PlanOverdue.model_validate(context)
+    due = when(overdue.due_at.isoformat(), overdue.timezone)
+    text = t(f"plan.overdue.{overdue.level}", locale, title=escape(overdue.title), due=due,
+             owner=mention(overdue.owner))
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(clip(text, 3000))}]
-    if context["level"] == "owner":
-        blocks.append({"type": "actions", "elements": [{
-            "type": "button", "action_id": ActionId.PLAN_DONE, "value": str(context["occurrence_id"]),
-            "style": "primary", "text": plain(t("plan.done.button", locale))}]})
+    if overdue.level is OverdueLevel.OWNER:
+        blocks.append(_done_button(overdue.occurrence_id, locale))
     return {"text": text, "blocks": blocks}
 
 

@@ -18,10 +18,10 @@ from babel.messages.pofile import read_po
 
 from bot.core.i18n import LOCALES_DIR, SUPPORTED, normalize, t
 from bot.hazards.messages import NOTICE_KINDS as NOTICES
-from bot.hazards.workflow import HazardCategory, HazardStatus, Severity, Step
-from bot.incidents.usecases import IncidentType
+from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
+from bot.incidents.model import IncidentType
+from bot.plans.model import OFFSETS, OverdueLevel, PlanKind
 from bot.plans.recurrence import Pattern
-from bot.plans.usecases import OFFSETS, PlanKind
 from handlers.hazards.ids import BlockId
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,8 +54,16 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "action": ["pause", "resume", "delete"],
     "kind": [v.value for v in PlanKind],
     "context['level']": ["owner", "head", "safety"],
+    "overdue.level": [v.value for v in OverdueLevel],
     "it.value": [v.value for v in IncidentType],
     "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
+    # The same values, read from the typed message contexts by attribute.
+    "case.category": [c.value for c in HazardCategory],
+    "context.step": [v.value for v in Step],
+    "context.notice": NOTICES,
+    "decided.step": [v.value for v in Step],
+    "context.severity": [v.value for v in Severity],
+    "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from bot.core.org import Org
+from bot.hazards.model import HazardCategory
 from bot.hazards.usecases import ReportHazard, report_hazard
-from bot.hazards.workflow import HazardCategory
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork

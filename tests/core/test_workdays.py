@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import workdays
-from bot.core.org import Org, Severity, parse_org
+from bot.core.org import Org, parse_org
+from bot.core.severity import Severity
 from bot.core.workdays import WorkCalendar, deadline_for
 from tests.core.test_org import VALID
 

@@ -8,9 +8,11 @@ import pytest
 
 from bot.core.org import Org
 from bot.core.workdays import WorkCalendar
+from bot.hazards.changes import StepInput
+from bot.hazards.model import HazardCategory, Severity, Step
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
-from bot.hazards.workflow import HazardCategory, Severity, Step, StepInput
-from bot.scheduling.scheduler import Scheduler
+from bot.runtime.app import job_sources
+from bot.scheduling import Scheduler
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -71,7 +73,7 @@ def test_a_rectification_returned_after_its_deadline_is_escalated_again(database
 
     do(Step.ASSESS, "U0HEAD1", severity=Severity.GENERAL, deadline=now[0] + timedelta(days=2))
     do(Step.ASSIGN, "U0HEAD1", measures="Clear it", assignee_id="U0EMP1")
-    scheduler = Scheduler(uow_factory=uow, org=org, calendar=calendar, clock=lambda: now[0])
+    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, calendar), clock=lambda: now[0])
     scheduler.tick()  # the deadline's chain is written
     do(Step.COMPLETE, "U0EMP1", note="Done")
     now[0] += timedelta(days=3)  # past the deadline, while it waits for approval: nothing to chase

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from bot.core.errors import DomainError
 from bot.core.org import Org, parse_org
 from bot.core.workdays import WorkCalendar
+from bot.hazards.changes import StepInput
+from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
+from bot.hazards.rules import RULES
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
-from bot.hazards.workflow import RULES, HazardCategory, HazardStatus, Severity, Step, StepInput
 from tests.conftest import ORG_YAML, USERS
 from tests.fakes import FakeDirectory, FakeUnitOfWork
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.org import Org
-from bot.incidents.usecases import IncidentType, ReportIncident, load_incident_plans, report_incident
+from bot.incidents.checklists import load_incident_plans
+from bot.incidents.model import IncidentType, ReportIncident
+from bot.incidents.usecases import report_incident
 from tests.fakes import FakeUnitOfWork
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.core.workdays import WorkCalendar
+from bot.plans.describe import describe
 from bot.plans.recurrence import (
     MAX_RESULTS,
     RULE_INVALID,
@@ -18,7 +19,6 @@ from bot.plans.recurrence import (
     Pattern,
     Recurrence,
     RuleError,
-    describe,
     is_one_off,
     next_occurrences,
     occurrences,

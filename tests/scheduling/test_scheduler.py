@@ -21,21 +21,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.org import Org, parse_org
+from bot.hazards.changes import StepInput
+from bot.hazards.model import HazardCategory, Severity, Step
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
-from bot.hazards.workflow import HazardCategory, Severity, Step, StepInput
+from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
 from bot.plans.recurrence import Pattern, rule_for
 from bot.plans.usecases import (
-    Audience,
-    DoneInput,
-    JobState,
-    PlanInput,
-    PlanKind,
     delete_plan,
     record_done,
     save_plan,
     set_paused,
 )
 from bot.runtime.app import Runtime, create_app
+from bot.scheduling import JobState
 from storage.core import outbox
 from storage.plans import occurrences
 from storage.scheduling import reminder_jobs

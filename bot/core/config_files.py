@@ -1,0 +1,171 @@
+"""Reading the YAML files admins edit by hand (the org file, plans, checklists) with line-numbered diagnostics.
+
+A mistake must come back in terms an admin can act on: the file, the line, the key path and a plain-language
+reason, every mistake at once rather than one per run. This module holds what that takes for any such file:
+one YAML loader, the line of a key path, duplicate keys (which PyYAML would silently drop) and the wording
+of pydantic's common errors. What the file means, and its own cross-checks, stay with its feature.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+Loc = tuple[int | str, ...]
+Found = tuple[int, Loc, str]  # line, key path, reason
+
+
+class ConfigFileError(Exception):
+    """Every problem of a file, one line each, so the whole file can be fixed in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader, except that what YAML 1.1 would guess stays text, to be reported with its line like any
+    other mistake: dates (PyYAML turns 2027-02-30 into a bare ValueError with no line), times (an unquoted
+    10:30 would be the base-60 number 630) and floats. Plain decimal integers are still numbers."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012  # PyYAML's own class-level table, copied and trimmed
+        first: [(tag, regex) for tag, regex in resolvers
+                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+
+
+def read_yaml(text: str, *, source: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data of one YAML document, from one parse; raises ConfigFileError
+    naming the line of a syntax error."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, None if root is None else loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+        reason = "; ".join(part for part in parts if part) or str(exc)
+        raise ConfigFileError([f"{source}:{mark.line + 1 if mark else 1}: invalid YAML: {reason}"]) from None
+    finally:
+        loader.dispose()
+
+
+def read_config_text(path: Path) -> str:
+    """A configuration file's text; raises ValueError with one line an admin can act on."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def duplicate_keys(node: yaml.Node | None, loc: Loc = (), seen: set[int] | None = None) -> Iterator[Found]:
+    """PyYAML silently keeps the last of two equal keys, which would quietly drop e.g. a members list."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        names: set[str] = set()
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            if name in names:
+                yield key_node.start_mark.line + 1, (*loc, name), f"duplicate key '{name}'"
+            names.add(name)
+            yield from duplicate_keys(value_node, (*loc, name), seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from duplicate_keys(item, (*loc, i), seen)
+
+
+def line_of(root: yaml.Node | None, loc: Sequence[int | str], *, at_key: bool = False) -> int:
+    """Follows loc down the node tree; a missing key stops at its parent mapping, which is what we want."""
+    node, line = root, (root.start_mark.line + 1 if root else 1)
+    for depth, part in enumerate(loc, 1):
+        pair: tuple[yaml.Node, yaml.Node] | None = None
+        if isinstance(node, yaml.MappingNode):
+            pair = next((p for p in reversed(node.value) if str(p[0].value) == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            pair = (node.value[part], node.value[part])
+        if pair is None:
+            break
+        node = pair[1]
+        line = (pair[0] if at_key and depth == len(loc) else node).start_mark.line + 1
+    return line
+
+
+def path_text(loc: Sequence[int | str]) -> str:
+    """`departments[0].head`; the top level when loc is empty."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+
+
+def show(value: Any) -> str:
+    """A value as the admin wrote it, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def reason(error: ErrorDetails) -> str:
+    """Pydantic's messages are written for developers; rephrase the ones an admin is likely to hit."""
+    value = error.get("input")
+    match error["type"]:
+        case "missing":
+            return "field required"
+        case "extra_forbidden":
+            return f"unknown key '{error['loc'][-1]}'"
+        case "literal_error":
+            return f"{show(value)} is not allowed here (use {error.get('ctx', {}).get('expected')})"
+        case "too_short":
+            return "needs at least one entry"
+        case "string_too_short":
+            return "must not be empty"
+        case "string_type":
+            return f"expected text, got {show(value)}"
+        case "list_type":
+            return f"expected a list, got {show(value)}"
+        case "model_type" | "model_attributes_type" | "dict_type":
+            return f"expected keys and values, got {show(value)}"
+        case "bool_type" | "bool_parsing":
+            return f"{show(value)} is not true or false"
+    return error["msg"]
+
+
+def iso_date(value: object) -> object:
+    """A date written 2027-01-01; the loader leaves dates as text, so an impossible one gets a line too."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("bad_date", "{value} is not a date like 2027-01-01", {"value": show(value)})
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+
+
+def matching(pattern: str, what: str) -> AfterValidator:
+    """Pydantic's pattern message shows a regex, which means nothing to an admin; name the thing instead."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise PydanticCustomError("bad_format", "{value} is not " + what, {"value": repr(value)})
+        return value
+
+    return AfterValidator(check)

@@ -1,0 +1,56 @@
+"""The hazards' jobs for the scheduler: the escalation chain of every open rectification deadline
+(`bot.hazards.escalation`), each step once; a new round or a new deadline starts a new chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Protocol
+
+from bot.core.org import Org
+from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
+from bot.hazards.messages import deadline_notice
+from bot.hazards.model import Hazard, HazardStatus
+from bot.hazards.ports import HazardsUnitOfWork
+from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, SchedulingUnitOfWork, job_message
+
+
+class UnitOfWork(HazardsUnitOfWork, SchedulingUnitOfWork, Protocol):
+    """Deadline jobs read the cases and write the schedule in one transaction."""
+
+
+def deadline_chain(hazard: Hazard) -> str:
+    """The chain of the case's current round and deadline: another round or deadline is another chain."""
+    assert hazard.deadline_at is not None
+    return f"hz:{hazard.reference}:r{hazard.rounds}:{hazard.deadline_at.isoformat()}"
+
+
+@dataclass
+class HazardDeadlines(JobSource[UnitOfWork]):
+    org: Org
+    kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.DEADLINE})
+
+    def materialize(self, uow: UnitOfWork, now: datetime) -> None:
+        for hazard in uow.hazards.find(statuses={HazardStatus.ASSIGNED}, limit=100_000):
+            if hazard.deadline_at is None:
+                continue
+            chain = deadline_chain(hazard)
+            for rung in CHAIN:
+                uow.schedule.add_job(ReminderJob.at(JobKey(chain, JobKind.DEADLINE, rung.level.value),
+                                                    rung.fires_at(hazard.deadline_at, self.org.escalation),
+                                                    hazard_ref=hazard.reference))
+
+    def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
+        hazard = uow.hazards.get(job.hazard_ref or "")
+        key = job.job_key
+        if (hazard is None or hazard.status is not HazardStatus.ASSIGNED or hazard.deadline_at is None
+                or key.chain != deadline_chain(hazard)):
+            return JobState.SKIPPED  # done, extended or reassigned meanwhile
+        rung = RUNGS[DeadlineLevel(key.step)]
+        for target in rung.told(hazard, self.org):
+            if target:
+                context = deadline_notice(hazard, self.org, rung.level.value, target)
+                uow.outbox.add(job_message(job, target, "hazard.notice", context, now, subject=hazard.reference,
+                                           reply_to=f"{hazard.reference}:safety-post" if rung.in_case_thread
+                                           else None))
+        return JobState.SENT

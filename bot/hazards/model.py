@@ -1,0 +1,93 @@
+"""The hazard case and the words its closed loop (7.3, 2.2.4) is told in: states, steps, roles.
+
+Plain dataclasses and enums; `storage` maps `Hazard` to a table, `bot.hazards.rules` says who may take which
+step from which state, `bot.hazards.changes` what each step changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.severity import Severity
+
+
+class HazardCategory(StrEnum):
+    FIRE = "fire"
+    ELECTRICAL = "electrical"
+    NETWORK = "network"
+    PREMISES = "premises"
+    INFOSEC = "infosec"
+    OTHER = "other"
+
+
+class HazardStatus(StrEnum):
+    REPORTED = "reported"
+    ASSESSED = "assessed"
+    ASSIGNED = "assigned"
+    COMPLETED = "completed"
+    APPROVED = "approved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = frozenset(HazardStatus) - {HazardStatus.CLOSED, HazardStatus.REJECTED}
+
+
+class Step(StrEnum):
+    ASSESS = "assess"
+    REJECT = "reject"
+    FORWARD = "forward"
+    ASSIGN = "assign"
+    COMPLETE = "complete"
+    REQUEST_EXTENSION = "request_extension"
+    ACCEPT_EXTENSION = "accept_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+    VERIFY = "verify"
+    RETURN = "return"
+
+
+class Role(StrEnum):
+    LEADER = "leader"  # head or deputy of the case's department
+    SAFETY = "safety"  # safety officer
+    ASSIGNEE = "assignee"  # the person responsible for the rectification
+
+
+@dataclass(eq=False)
+class Hazard:
+    reference: str
+    category: HazardCategory
+    location: str
+    description: str
+    department_key: str
+    reporter_id: str
+    anonymous: bool
+    reported_at: datetime
+    photos: list[dict[str, str]] = field(default_factory=list)
+    source_permalink: str | None = None
+    status: HazardStatus = HazardStatus.REPORTED
+    thread_channel: str | None = None
+    thread_ts: str | None = None
+    severity: Severity | None = None
+    deadline_at: datetime | None = None
+    measures: str | None = None
+    assignee_id: str | None = None
+    rounds: int = 0  # how many times the rectification was (re)started
+    completion_note: str | None = None
+    completion_photos: list[dict[str, str]] = field(default_factory=list)
+    extension_until: datetime | None = None
+    extension_reason: str | None = None
+    last_reason: str | None = None  # why it was last rejected, sent back or returned
+    closed_at: datetime | None = None
+    prompt_key: str | None = None  # the thread message whose buttons wait for a decision
+    incident_ref: str | None = None  # a corrective action of this incident (5.2.4)
+    revision: int = 1  # optimistic lock: a step that read an older revision is refused
+    id: int | None = None
+
+    def record_thread(self, channel: str, ts: str) -> None:
+        """The safety-channel post becomes the case's thread; only the first post counts."""
+        if self.thread_ts is None:
+            self.thread_channel, self.thread_ts = channel, ts

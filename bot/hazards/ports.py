@@ -1,0 +1,26 @@
+"""What the hazard feature needs from storage: its repository, on a unit of work that carries it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from bot.core.ports import UnitOfWork
+from bot.hazards.model import Hazard
+
+
+class HazardRepository(Protocol):
+    def add(self, hazard: Hazard) -> None: ...
+
+    def get(self, reference: str, *, lock: bool = False) -> Hazard | None:
+        """None when no hazard has that reference. lock: hold the case until commit (one step at a time)."""
+
+    def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
+             department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
+             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
+        """Cases matching every given filter, oldest first."""
+
+
+class HazardsUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def hazards(self) -> HazardRepository: ...

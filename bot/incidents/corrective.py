@@ -1,0 +1,71 @@
+"""Corrective actions (5.2.4): each becomes a rectification in the hazard closed loop, through the hazard
+feature's public use case; the incident follows them through the hazard feature's events and is
+*resolved* once all of them are verified."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.errors import InvalidInput
+from bot.core.events import Handler
+from bot.core.org import Org
+from bot.hazards import (
+    HazardCategory,
+    OpenRectification,
+    RectificationStepTaken,
+    open_rectification,
+    rectifications_of,
+)
+from bot.incidents.events import IncidentResolved
+from bot.incidents.messages import Out
+from bot.incidents.model import CorrectiveAction, Incident, IncidentStatus, IncidentType
+from bot.incidents.ports import IncidentsUnitOfWork
+
+BOT_ACTOR = "USAFETYBOT"
+
+HAZARD_CATEGORY = {
+    IncidentType.FIRE: HazardCategory.FIRE, IncidentType.ELECTRICAL: HazardCategory.ELECTRICAL,
+    IncidentType.NETWORK_SECURITY: HazardCategory.NETWORK, IncidentType.DATA_LEAK: HazardCategory.INFOSEC,
+    IncidentType.INJURY: HazardCategory.PREMISES, IncidentType.EVACUATION: HazardCategory.PREMISES,
+    IncidentType.OTHER: HazardCategory.OTHER,
+}
+
+
+def open_corrective_action(uow: IncidentsUnitOfWork, incident: Incident, action: CorrectiveAction, row: int,
+                           actor_id: str, org: Org, now: datetime) -> str:
+    """A corrective action as a rectification already assigned: the owner's head approves it.
+
+    For a confidential incident the case shows only the incident's reference, not where it happened.
+    """
+    department = org.department_of(action.owner_id or "") or org.department(incident.department_key or "")
+    if department is None:  # nobody could approve it
+        raise InvalidInput({f"owner_{row}": "error.owner_no_department"})
+    assert action.owner_id is not None and action.deadline is not None  # checked by close_incident
+    return open_rectification(OpenRectification(
+        opened_by=actor_id, category=HAZARD_CATEGORY[incident.kind],
+        location=incident.reference if incident.confidential else incident.location,
+        description=f"{incident.reference}: {action.measures.strip()}", department_key=department.key,
+        measures=action.measures.strip(), assignee_id=action.owner_id, deadline=action.deadline,
+        incident_ref=incident.reference), uow=uow, org=org, now=now)
+
+
+def subscriptions(org: Org) -> dict[type, list[Handler]]:
+    """What the incident feature listens to, for the composition root's dispatcher."""
+
+    def corrective_action_moved(uow: IncidentsUnitOfWork, event: RectificationStepTaken) -> None:
+        """A corrective action moved: its incident shows the progress, resolved once all are verified."""
+        if not event.incident_ref:
+            return
+        incident = uow.incidents.get(event.incident_ref, lock=True)
+        if incident is None:
+            return
+        actions = rectifications_of(incident.reference, uow=uow)
+        if incident.status is IncidentStatus.CLOSED and all(a.verified for a in actions):
+            incident.status = IncidentStatus.RESOLVED
+            actor = event.assignee_id or BOT_ACTOR
+            uow.events.append(incident.step("resolved", actor, event.at))
+            uow.record(IncidentResolved(case_ref=incident.reference, actor_id=actor, at=event.at))
+            Out(uow, incident, org, event.at).thread(f"r{incident.revision}:resolved", "resolved")
+        Out(uow, incident, org, event.at).refresh_posts()
+
+    return {RectificationStepTaken: [corrective_action_moved]}

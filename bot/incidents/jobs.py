@@ -1,0 +1,32 @@
+"""The incidents' part of the scheduler's tick: an incident not reported to the higher authority in time
+goes to management (5.2.3), once (the outbox key makes a second tick queue nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.org import Org
+from bot.core.outbox import OutboxMessage
+from bot.incidents.messages import authority_overdue_alert
+from bot.incidents.ports import IncidentsUnitOfWork
+from bot.incidents.report import overdue_authority_reports
+from bot.scheduling import JobSource, SchedulingUnitOfWork
+
+
+class UnitOfWork(IncidentsUnitOfWork, SchedulingUnitOfWork, Protocol):
+    """The check reads incidents and queues alerts; it runs in the scheduler's transaction."""
+
+
+@dataclass
+class AuthorityReportCheck(JobSource[UnitOfWork]):
+    org: Org
+
+    def sweep(self, uow: UnitOfWork, now: datetime) -> None:
+        for incident in overdue_authority_reports(uow, self.org, now):
+            for manager in self.org.management.members:
+                context = authority_overdue_alert(incident, self.org, manager)
+                uow.outbox.add(OutboxMessage(key=f"{incident.reference}:authority-overdue:{manager}",
+                                             recipient=manager, template="incident.alert", context=context,
+                                             created_at=now, subject=incident.reference))

@@ -1,0 +1,53 @@
+"""The post-incident report (5.2.4) and the incidents overdue for the higher authority (5.2.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.core.errors import NotAllowed, WrongState
+from bot.core.org import Org
+from bot.hazards import rectifications_of
+from bot.incidents.contexts import ActionProgress, IncidentReport, ReportFile, TimelineEntry
+from bot.incidents.messages import Out, snapshot
+from bot.incidents.model import HANDLING, Incident
+from bot.incidents.ports import IncidentsUnitOfWork
+from bot.incidents.usecases import load
+from bot.incidents.visibility import may_see_report
+
+
+def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork, org: Org) -> IncidentReport:
+    """Everything the post-incident report shows; confidential ones only for those allowed to see them."""
+    with uow:
+        incident = load(uow, reference)
+        if not may_see_report(viewer_id, incident, org):
+            raise NotAllowed("error.not_allowed_view", reference=reference)
+        return IncidentReport(
+            context=snapshot(incident, org),
+            timeline=[TimelineEntry(action=e.action, actor=e.actor_id, at=e.at, changes=e.changes)
+                      for e in uow.events.for_case(reference)],
+            actions=[ActionProgress(reference=r.reference, status=r.status, assignee_id=r.assignee_id,
+                                    deadline_at=r.deadline_at, measures=r.measures)
+                     for r in rectifications_of(reference, uow=uow)])
+
+
+def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org,
+                      clock: Callable[[], datetime]) -> None:
+    """Post the post-incident report to the incident's channel as a Markdown file (through the outbox)."""
+    report = incident_report(reference, viewer_id=actor_id, uow=uow, org=org)
+    now = clock()
+    with uow:
+        incident = load(uow, reference)
+        if incident.confidential and not incident.channel_id:  # never into the wider safety channel
+            raise WrongState("error.export_confidential", reference=reference)
+        target = incident.channel_id or org.safety_department.channel
+        Out(uow, incident, org, now).send(f"report:{now.isoformat()}", target, "incident.report_file",
+                                          ReportFile(recipient=target, reference=reference, report=report))
+        uow.commit()
+
+
+def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:
+    """Incidents still not reported to the higher authority after `incidents.report_within`."""
+    cutoff = now - org.incidents.report_within.delta
+    return [i for i in uow.incidents.find(statuses=set(HANDLING))
+            if i.authority_report is None and i.reported_at <= cutoff]

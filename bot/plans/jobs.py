@@ -1,0 +1,101 @@
+"""The plans' jobs for the scheduler: occurrences from the recurrence rules, a reminder before each, and
+the chain that follows an occurrence not recorded as done (owner, department head, safety channel).
+
+Reminders days before keep the due time's wall clock in the company's zone (`Duration.shift`); after downtime,
+a reminder older than `reminders.missed_after` is recorded as missed instead of sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from bot.core.durations import Duration
+from bot.core.org import Org, Reminders
+from bot.core.workdays import WorkCalendar
+from bot.plans import messages
+from bot.plans.model import OccurrenceStatus, OverdueLevel, Plan
+from bot.plans.ports import PlansUnitOfWork as UnitOfWork
+from bot.plans.recurrence import occurrences
+from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, job_message
+
+# The overdue chain: each level, and its delay after the due time in the org file.
+OVERDUE_CHAIN: tuple[tuple[OverdueLevel, Callable[[Reminders], Duration]], ...] = (
+    (OverdueLevel.OWNER, lambda reminders: reminders.overdue_owner),
+    (OverdueLevel.HEAD, lambda reminders: reminders.overdue_head),
+    (OverdueLevel.SAFETY, lambda reminders: reminders.overdue_safety),
+)
+
+
+def overdue_told(level: OverdueLevel, plan: Plan, org: Org) -> list[str]:
+    """Who hears at this level; nobody at HEAD when no head is above the owner (the safety channel is next)."""
+    match level:
+        case OverdueLevel.OWNER:
+            return [plan.owner_id]
+        case OverdueLevel.HEAD:
+            department = org.department_of(plan.owner_id)
+            head = department.head if department else None
+            return [] if head in (None, plan.owner_id) else [head]
+        case OverdueLevel.SAFETY:
+            return [org.safety_department.channel]
+
+
+def reminded(plan: Plan, org: Org) -> list[str]:
+    """Who gets a plan's reminder: its channel, its people, and its owner, each once."""
+    audience = plan.audience_model
+    people = audience.people_in(org)
+    return [*([audience.channel] if audience.channel else []), *people,
+            *([plan.owner_id] if plan.owner_id not in people else [])]
+
+
+@dataclass
+class PlanJobs(JobSource[UnitOfWork]):
+    org: Org
+    calendar: WorkCalendar
+    lookahead: timedelta = timedelta(days=40)
+    kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.REMIND, JobKind.OVERDUE})
+
+    def materialize(self, uow: UnitOfWork, now: datetime) -> None:
+        until, tz = now + self.lookahead, self.org.tz
+        for plan in uow.plans.active():
+            after = plan.materialized_until or plan.created_at - timedelta(seconds=1)
+            if after >= until:
+                continue
+            since = plan.scheduled_since or plan.created_at  # nothing is owed from before the schedule existed
+            for due in occurrences(plan.recurrence, tz=tz, after=after, until=until, calendar=self.calendar):
+                occurrence_id = uow.schedule.add_occurrence(plan_id=plan.id, due_at=due)
+                chain = f"occ:{occurrence_id}"
+                jobs = [(JobKey(chain, JobKind.REMIND, text), Duration.parse(text).shift(due, tz, sign=-1))
+                        for text in plan.offsets]
+                jobs = [(key, fire) for key, fire in jobs if fire >= since]
+                jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
+                         for level, delay in OVERDUE_CHAIN]
+                for key, fire in jobs:
+                    uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
+            plan.materialized_until = until
+
+    def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
+        occurrence = uow.schedule.occurrence(job.occurrence_id)
+        plan = uow.plans.by_id(occurrence.plan_id) if occurrence else None
+        if occurrence is None or plan is None or not plan.active or occurrence.status is OccurrenceStatus.DONE:
+            return JobState.SKIPPED
+        key = job.job_key
+        context: BaseModel
+        if key.kind is JobKind.REMIND:
+            if now - job.fire_at > self.org.reminders.missed_after.delta:
+                return JobState.MISSED
+            template, told = "plan.reminder", reminded(plan, self.org)
+            context = messages.reminder(plan, occurrence, job, self.org, now)
+        else:
+            level = OverdueLevel(key.step)
+            template, told = "plan.overdue", overdue_told(level, plan, self.org)
+            context = messages.overdue(plan, occurrence, job, self.org, now, level)
+        if not told:
+            return JobState.SKIPPED
+        for recipient in told:
+            uow.outbox.add(job_message(job, recipient, template, context.model_dump(mode="json"), now))
+        return JobState.SENT
