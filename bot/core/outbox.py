@@ -14,9 +14,7 @@ recorded when sending it. Which Web API method a message goes out with is its te
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.clock import Clock, utcnow
+from bot.core.delivery import NOTICE_TEMPLATE, WAITING, FailureNotices, record_failure, render_notice
 from bot.core.ports import (
     POST,
     LocaleResolver,
@@ -37,6 +36,10 @@ from bot.core.ports import (
     UnitOfWork,
     UnknownTemplate,
 )
+from bot.core.retry import FIXABLE, GAVE_UP, Kind, Pace, RetryPolicy, kind_of, may_have_acted
+
+__all__ = ["METADATA_EVENT", "FailedHook", "OutboxMessage", "OutboxSender", "OutboxStatus", "Pace", "RetryPolicy",
+           "SentHook", "Target"]
 
 log = logging.getLogger(__name__)
 
@@ -94,36 +97,6 @@ class Target:
     thread_ts: str | None = None  # the thread to reply in
 
 
-class Pace:
-    """Spaces Web API calls evenly below a rate (Slack's workspace limits), shared by all sender threads."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._next = time.monotonic()
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
-
-
-@dataclass
-class RetryPolicy:
-    base_seconds: float = 1.0
-    max_seconds: float = 300.0
-    max_attempts: int = 50  # about a day of retries at the cap before a message is given up
-
-    def delay(self, attempts: int) -> float:
-        capped = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
-        return capped * random.uniform(0.8, 1.2)
-
-
 @dataclass
 class OutboxSender:
     uow_factory: Callable[[], UnitOfWork]
@@ -138,7 +111,10 @@ class OutboxSender:
     workers: int = 4  # calls in flight at once, so one slow answer does not hold up the rest
     sent_hooks: dict[str, SentHook] = field(default_factory=dict)
     failed_hooks: dict[str, FailedHook] = field(default_factory=dict)
+    notices: FailureNotices = field(default_factory=FailureNotices)  # who is told of refused conversations
+    probe_every: timedelta = timedelta(minutes=10)  # how often a refused conversation is tried again
     _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _last_probe: datetime | None = field(default=None, init=False, repr=False)
 
     def wake(self) -> None:
         """Called after a commit that queued messages, so they go out without waiting for the poll."""
@@ -146,6 +122,7 @@ class OutboxSender:
 
     def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
+        self._probe()
         with self.uow_factory() as uow:
             claimed = uow.outbox.claim(now=self.clock(), lease_seconds=self.lease_seconds, limit=self.batch)
             uow.commit()
@@ -156,6 +133,16 @@ class OutboxSender:
             for message in claimed:
                 self._deliver(message)
         return len(claimed)
+
+    def _probe(self) -> None:
+        """Now and then, try one refused message per fixable problem again: was the bot invited since?"""
+        now = self.clock()
+        if self._last_probe is not None and now - self._last_probe < min(self.probe_every, timedelta(minutes=1)):
+            return
+        self._last_probe = now
+        with self.uow_factory() as uow:
+            if uow.outbox.probe(now=now, every=self.probe_every, errors=set(FIXABLE)):
+                uow.commit()
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.25) -> None:
         while not stop.is_set():
@@ -195,14 +182,21 @@ class OutboxSender:
                     return None
                 if parent.status is OutboxStatus.FAILED or parent.sent_ts is None:
                     raise SlackRefused("parent_failed")
-                return Target(POST, parent.sent_channel or message.recipient, thread_ts=parent.sent_ts)
+                target = Target(POST, parent.sent_channel or message.recipient, thread_ts=parent.sent_ts)
+                if target.channel != message.recipient and uow.outbox.held_until(target.channel, self.clock()):
+                    return None  # its thread's conversation is under a 429 hold (claims check the recipient)
+                return target
             return Target(POST, message.recipient)
 
     def _render(self, message: OutboxMessage) -> Rendered:
-        return self.renderer.render(message.template, message.context, self.locales.locale_for(message.recipient))
+        locale = self.locales.locale_for(message.recipient)
+        if message.template == NOTICE_TEMPLATE:  # the outbox's own words: no feature renders them
+            return render_notice(message.context, locale)
+        return self.renderer.render(message.template, message.context, locale)
 
     def _deliver(self, message: OutboxMessage) -> None:
         assert message.id is not None
+        target: Target | None = None
         try:
             rendered = self._render(message)
             if rendered.method != POST:  # another Web API call: its arguments go as they are
@@ -214,8 +208,7 @@ class OutboxSender:
                 return
             target = self._target(message)
             if target is None:
-                self._reschedule(message.id, delay=0.5, error="waiting for the message it refers to",
-                                 maybe_sent=False, quiet=True)
+                self._reschedule(message, delay=0.5, error="waiting for the message it refers to", quiet=True)
                 return
             found = None
             if target.method == POST and message.maybe_sent and message.first_attempt_at:
@@ -238,16 +231,29 @@ class OutboxSender:
         except UnknownTemplate as exc:  # nothing registered to render it: trying again will not help
             self._give_up(message.id, f"unknown_template: {exc}")
         except SlackRateLimited as exc:
-            self._reschedule(message.id, delay=exc.retry_after, error=str(exc), maybe_sent=False)
+            self._reschedule(message, delay=exc.retry_after, error=str(exc), hold=True, target=target)
         except SlackUnavailable as exc:
-            self._reschedule(message.id, delay=None, error=str(exc), maybe_sent=True)
+            self._reschedule(message, delay=None, error=str(exc), maybe_sent=True)
         except SlackRefused as exc:
-            self._give_up(message.id, exc.error)
+            self._refused(message, exc.error, target)
         except Exception as exc:  # a rendering bug must not wedge the queue
             log.exception("outbox: message %s (%s) could not be prepared", message.id, message.template)
-            self._reschedule(message.id, delay=None, error=repr(exc), maybe_sent=False)
+            self._reschedule(message, delay=None, error=repr(exc))
         else:
             self._mark_sent(message.id, answer, generation=message.generation)
+
+    def _refused(self, message: OutboxMessage, error: str, target: Target | None) -> None:
+        """Slack answered `ok: false`: try again, or give up, as the table in `bot.core.retry` says."""
+        assert message.id is not None
+        kind = kind_of(error)
+        if kind is Kind.PERMANENT:
+            self._give_up(message.id, error)
+            return
+        if kind is Kind.UNKNOWN:
+            log.warning("outbox: Slack error %r is in neither table of bot/core/retry.py; retried for %s",
+                        error, self.retry.window(kind))
+        self._reschedule(message, delay=None, error=error, maybe_sent=may_have_acted(error), kind=kind,
+                         hold=error == "ratelimited", target=target)
 
     def _mark_sent(self, message_id: int, answer: dict[str, Any], *, generation: int) -> None:
         with self.uow_factory() as uow:
@@ -263,27 +269,41 @@ class OutboxSender:
             message.sent_at, message.lease_until, message.last_error = self.clock(), None, None
             if message.on_sent:
                 self.sent_hooks[message.on_sent](uow, message, answer)
+            conversations = {message.recipient} | ({message.sent_channel} if message.sent_channel else set())
+            ended = set(uow.outbox.end_problems(conversations)) & FIXABLE
+            if ended:  # the cause was fixed (the bot was invited...): what it refused goes out now, in order
+                revived = uow.outbox.revive(conversations, ended, now=self.clock(), waiting=WAITING,
+                                             sent_key=message.key)
+                log.warning("outbox: %s accepts messages again; sending the %s it refused", message.recipient, revived)
             uow.commit()
 
-    def _reschedule(self, message_id: int, *, delay: float | None, error: str, maybe_sent: bool,
-                    quiet: bool = False) -> None:
+    def _reschedule(self, message: OutboxMessage, *, delay: float | None, error: str, maybe_sent: bool = False,
+                    quiet: bool = False, kind: Kind = Kind.TRANSIENT, hold: bool = False,
+                    target: Target | None = None) -> None:
+        assert message.id is not None
+        now = self.clock()
         with self.uow_factory() as uow:
-            message = uow.outbox.get(message_id, lock=True)
-            assert message is not None, message_id
-            message.lease_until, message.last_error = None, error[:500]
-            message.maybe_sent = message.maybe_sent or maybe_sent
-            if message.attempts >= self.retry.max_attempts:
-                message.status = OutboxStatus.FAILED
+            row = uow.outbox.get(message.id, lock=True)
+            assert row is not None, message.id
+            row.lease_until, row.last_error = None, error[:500]
+            row.maybe_sent = row.maybe_sent or maybe_sent
+            started = row.first_attempt_at or now
+            if not quiet and now - started >= self.retry.window(kind):
                 uow.commit()
-                log.error("outbox: giving up on message %s after %s attempts: %s", message_id, message.attempts, error)
+                self._give_up(message.id, GAVE_UP if kind is Kind.TRANSIENT else error)
                 return
-            if quiet:  # waiting for another message is not an attempt
-                message.attempts -= 1
-            wait = delay if delay is not None else self.retry.delay(message.attempts)
-            message.next_attempt_at = self.clock() + timedelta(seconds=wait)
+            if quiet:  # waiting for another message is not an attempt, and its clock has not started
+                row.attempts -= 1
+                if not row.maybe_sent:
+                    row.first_attempt_at = None
+            wait = delay if delay is not None else self.retry.delay(row.attempts)
+            row.next_attempt_at = now + timedelta(seconds=wait)
+            if hold:  # a 429 holds the whole conversation, for every sender thread and every copy of the bot
+                for channel in {row.recipient, *((target.channel,) if target else ())}:
+                    uow.outbox.hold(channel, row.next_attempt_at)
             uow.commit()
         (log.debug if quiet else log.warning)("outbox: message %s not delivered (%s); next try in %.1fs",
-                                              message_id, error, wait)
+                                              message.id, error, wait)
 
     def _give_up(self, message_id: int, error: str) -> None:
         with self.uow_factory() as uow:
@@ -292,5 +312,6 @@ class OutboxSender:
             message.status, message.lease_until, message.last_error = OutboxStatus.FAILED, None, error
             if message.on_failed:
                 self.failed_hooks[message.on_failed](uow, message, error)
+            record_failure(uow, message, error, notices=self.notices, now=self.clock(), probe_every=self.probe_every)
             uow.commit()
         log.error("outbox: Slack refused message %s: %s", message_id, error)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
 from bot.core.events import DomainEvent
@@ -44,6 +44,25 @@ class OutboxRepository(Protocol):
 
     def put_latest(self, message: Any) -> None:
         """Queue an in-place update; an earlier one with the same key takes the newer content."""
+
+    def hold(self, channel: str, until: datetime) -> None:
+        """After a 429: no message to `channel` is claimed, by any copy, before `until`."""
+
+    def held_until(self, channel: str, now: datetime) -> datetime | None: ...
+
+    def record_problem(self, conversation: str, error: str, *, now: datetime,
+                       probe_at: datetime) -> tuple[datetime, bool]:
+        """(when Slack began refusing this conversation for this error, whether this refusal began it)."""
+
+    def end_problems(self, conversations: set[str]) -> list[str]:
+        """A message got through: forget these conversations' problems; returns their errors."""
+
+    def revive(self, conversations: set[str], errors: set[str], *, now: datetime, waiting: tuple[str, ...],
+               sent_key: str) -> int:
+        """Queue again the messages refused for `errors` there, and those refused for waiting on them."""
+
+    def probe(self, *, now: datetime, every: timedelta, errors: set[str]) -> int:
+        """Queue again the oldest message of each problem due for a probe; returns how many."""
 
 
 class UnitOfWork(Protocol):
@@ -88,7 +107,7 @@ class SlackUnavailable(SlackError):
 
 
 class SlackRefused(SlackError):
-    """Slack answered `ok: false`: it did not act, and sending the same call again will not help."""
+    """Slack answered `ok: false`; `bot.core.retry` says whether the error is worth another try."""
 
     def __init__(self, error: str) -> None:
         super().__init__(error)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,10 @@ import handlers.hazards
 import handlers.incidents
 import handlers.plans
 from bot.core.clock import Clock, utcnow
+from bot.core.delivery import FailureNotices
 from bot.core.events import Dispatcher, Subscriptions
 from bot.core.org import Org, load_org
-from bot.core.outbox import FailedHook, OutboxSender, Pace, SentHook
+from bot.core.outbox import FailedHook, OutboxSender, Pace, RetryPolicy, SentHook
 from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.runtime.settings import Settings
@@ -173,7 +174,9 @@ def create_app(
     renderer = BlockKitRenderer(template for feature in wired for template in feature.templates)
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
-                          sent_hooks=sent_hooks, failed_hooks=failed_hooks)
+                          sent_hooks=sent_hooks, failed_hooks=failed_hooks,
+                          retry=RetryPolicy(give_up_after=timedelta(hours=settings.slack_retry_hours)),
+                          notices=FailureNotices(org.safety_department.channel, tuple(org.safety_department.members)))
     sender_ref.append(sender)
     bolt = App(
         client=client,

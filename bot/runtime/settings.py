@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("SAFETYBOT_INCIDENT_PLANS", "incident_plans_file"))
     # How long a Web API call may take before the outbox treats it as "maybe delivered".
     slack_timeout_seconds: float = 10.0
+    # How long the outbox keeps trying a message Slack does not take (5xx, timeouts, transient errors),
+    # from its first try, before it gives up and tells the safety department.
+    slack_retry_hours: float = Field(default=24.0, gt=0)
     # Messages per second this copy of the bot sends at most (Slack allows about one a second per
     # channel and a few hundred a minute per workspace); with several copies, divide between them.
     slack_messages_per_second: float = Field(default=10.0, gt=0)

@@ -408,10 +408,13 @@ def test_a_reminder_to_everyone_reaches_each_person_once_by_user_id_and_a_failin
              if c.params["metadata"]["event_payload"]["key"].startswith("job:")]
     assert Counter(c.params["channel"] for c in posts) == Counter(EVERYONE)  # one attempt each, by user id
     assert fake_slack.calls_to("conversations.open") == []
-    rows = {r["recipient"]: r for r in bot.rows(outbox)}
+    rows = {r["recipient"]: r for r in bot.rows(outbox) if r["key"].startswith("job:")}
     assert sorted(rows) == sorted(EVERYONE)
     assert {who: (r["status"], r["last_error"]) for who, r in rows.items() if r["status"] != "sent"} == {
         "U0EMP3": ("failed", "user_not_found"), "U0DEP1": ("failed", "account_inactive")}
+    notices = [r for r in bot.rows(outbox) if r["template"] == "outbox.delivery_failed"]
+    assert sorted((r["recipient"], r["context"]["conversation"]) for r in notices) == [
+        ("C0SAFETY", "U0DEP1"), ("C0SAFETY", "U0EMP3")]  # the safety department is told of each, once
     bot.tick(DUE[0] + HOUR, times=2)  # a failed message is not tried again, nor anyone reminded twice
     assert bot.new() == []
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from bot.runtime.fakeslack.blockkit import validate_block_kit
 from bot.runtime.fakeslack.fake import FakeSlack
 from bot.runtime.fakeslack.records import (
+    ACTED_ERROR,
     DELIVERED,
     ERROR,
     HTTP_ERROR,
@@ -28,6 +29,7 @@ from bot.runtime.fakeslack.records import (
 )
 
 __all__ = [
+    "ACTED_ERROR",
     "DELIVERED",
     "ERROR",
     "HTTP_ERROR",

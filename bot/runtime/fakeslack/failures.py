@@ -10,6 +10,7 @@ import random
 from collections import deque
 
 from bot.runtime.fakeslack.records import (
+    ACTED_ERROR,
     ERROR,
     HTTP_ERROR,
     OK,
@@ -93,6 +94,61 @@ class FailureInjection(State):
             else:
                 self._random_429[method] = (probability, random.Random(seed))
 
+    def rate_limit_channel(self, channel: str, retry_after: int = 1, times: int = 1) -> None:
+        """The next ``times`` posts/updates to ``channel`` answer 429 with ``Retry-After: retry_after``
+        (Slack limits each conversation to about one message a second); other conversations go on."""
+        self._push_channel(channel, Script("rate_limit", retry_after=retry_after), times, 0)
+
+    def fail_channel(self, channel: str, *, status: int | None = None, error: str | None = None,
+                     times: int = 1, after: int = 0) -> None:
+        """Let ``after`` posts/updates to ``channel`` through, then fail the next ``times``: HTTP ``status``,
+        or HTTP 200 ``{"ok": false, "error": error}`` (e.g. ``internal_error``)."""
+        if (status is None) == (error is None):
+            raise ValueError("give exactly one of status and error")
+        script = Script("fail", status=status) if status is not None else Script("error", error=str(error))
+        self._push_channel(channel, script, times, after)
+
+    def _push_channel(self, channel: str, script: Script, times: int, after: int) -> None:
+        if times < 1 or after < 0:
+            raise ValueError("times must be >= 1 and after >= 0")
+        with self._cond:
+            queue = self._channel_scripts.setdefault(resolve_channel(channel), deque())
+            queue.extend([None] * after + [script] * times)
+
+    def chaos(self, method: str, *, http_500: float = 0.0, lost: float = 0.0, ratelimited: float = 0.0,
+              internal_error: float = 0.0, lost_seconds: float = 2.0, seed: int = 0) -> None:
+        """Random faults on every call to ``method``, deterministic per ``seed``: HTTP 500 (not acted on),
+        a lost answer (acted on, answered after ``lost_seconds``, past the client's timeout), 429s, and
+        ``internal_error`` answers given after the call was carried out (Slack says that can happen)."""
+        with self._cond:
+            if http_500 + lost + ratelimited + internal_error <= 0:
+                self._chaos.pop(method, None)
+            else:
+                self._chaos[method] = (http_500, lost, ratelimited, internal_error, lost_seconds, random.Random(seed))
+
+    def _channel_script(self, method: str, params: JsonDict) -> Script | None:
+        """The scripted answer for this post's conversation, if any (lock held)."""
+        if method not in ("chat.postMessage", "chat.update"):
+            return None
+        queue = self._channel_scripts.get(resolve_channel(str(params.get("channel") or "")))
+        return queue.popleft() if queue else None
+
+    def _chaos_script(self, method: str) -> Script | None:
+        chance = self._chaos.get(method)
+        if chance is None:
+            return None
+        http_500, lost, ratelimited, internal_error, lost_seconds, rng = chance
+        roll = rng.random()
+        if roll < http_500:
+            return Script("fail", status=500)
+        if roll < http_500 + lost:
+            return Script("timeout", seconds=lost_seconds, processed=True)
+        if roll < http_500 + lost + ratelimited:
+            return Script("rate_limit", retry_after=1)
+        if roll < http_500 + lost + ratelimited + internal_error:
+            return Script("acted_error", error="internal_error")
+        return None
+
     # ------------------------------------------------------------------ deciding an answer (lock held)
 
     def _decide(self, method: str, params: JsonDict, call: Call, script: Script | None) -> Answer:
@@ -103,6 +159,12 @@ class FailureInjection(State):
             return self._ratelimited(call, script.retry_after)
         if script is not None and script.kind == "error":
             return self._json(call, {"ok": False, "error": script.error})
+        if script is not None and script.kind == "acted_error":
+            done = self._process(method, params)
+            answer = self._json(call, {"ok": False, "error": script.error})
+            if done.get("ok"):
+                call.outcome = ACTED_ERROR
+            return answer
         if script is not None and script.kind == "timeout":
             if not script.processed:
                 call.outcome, call.status = TIMEOUT_UNPROCESSED, 504

@@ -106,6 +106,8 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
             self._buckets.clear()
             self._random_429.clear()
             self._channel_errors.clear()
+            self._channel_scripts.clear()
+            self._chaos.clear()
             self.errors.clear()
             if not keep_messages:
                 self._messages.clear()
@@ -145,6 +147,7 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
         with self._cond:
             queue = self._scripts.get(method)
             script = queue.popleft() if queue else None
+            script = script or self._channel_script(method, params) or self._chaos_script(method)
             answer = self._decide(method, params, call, script)
             answer.sleep += self._delays.get(method, 0.0)
             self._calls.append(call)

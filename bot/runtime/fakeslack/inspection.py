@@ -33,6 +33,15 @@ class Inspection(State):
                 )
             return calls
 
+    def calls_to_channel(self, channel: str, methods: tuple[str, ...] = ("chat.postMessage", "chat.update")
+                         ) -> list[Call]:
+        """Calls to ``methods`` addressed to ``channel`` (a user id means its DM), in arrival order,
+        each with its arrival time (``call.at``) and outcome: what a per-conversation limit is checked on."""
+        key = resolve_channel(channel)
+        with self._cond:
+            return [c for c in self._calls if c.method in methods
+                    and resolve_channel(str(c.params.get("channel") or "")) == key]
+
     def delivered(self, method: str = "chat.postMessage") -> list[Call]:
         """Calls to ``method`` that took effect (outcome ok, or a processed timeout)."""
         with self._cond:

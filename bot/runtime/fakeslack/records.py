@@ -19,12 +19,13 @@ APP_ID = "A0001"
 
 # Call.outcome values
 OK = "ok"  # HTTP 200 {"ok": true}
+ACTED_ERROR = "acted_error"  # carried out (message stored), yet answered {"ok": false, "error": call.error}
 ERROR = "error"  # HTTP 200 {"ok": false, "error": call.error} (scripted, or e.g. user_not_found)
 HTTP_ERROR = "http_error"  # scripted fail(): HTTP call.status with a short text body
 RATELIMITED = "ratelimited"  # HTTP 429 (rate_limit(), set_rate_limit(), random_429())
 TIMEOUT = "timeout"  # processed (message stored), then answered late
 TIMEOUT_UNPROCESSED = "timeout_unprocessed"  # not processed; answered late with HTTP 504
-DELIVERED = frozenset({OK, TIMEOUT})
+DELIVERED = frozenset({OK, TIMEOUT, ACTED_ERROR})
 
 JSON_ENCODED_FIELDS = ("blocks", "attachments", "view", "metadata")
 MESSAGE_METHODS = frozenset(
@@ -58,7 +59,7 @@ class Call:
 class Script:
     """One scripted answer waiting in a method's queue (see ``FakeSlack.fail`` and friends)."""
 
-    kind: Literal["fail", "rate_limit", "error", "timeout"]
+    kind: Literal["fail", "rate_limit", "error", "acted_error", "timeout"]
     status: int = 500
     retry_after: int = 1
     error: str = ""

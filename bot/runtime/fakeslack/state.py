@@ -40,6 +40,8 @@ class State:
         self._buckets: dict[str, Bucket] = {}
         self._random_429: dict[str, tuple[float, random.Random]] = {}
         self._channel_errors: dict[str, str] = {}
+        self._channel_scripts: dict[str, deque[Script | None]] = {}  # None: answer this call normally
+        self._chaos: dict[str, tuple[float, float, float, float, float, random.Random]] = {}
         self._last_ts_us = 0
         self._counter = 0
         self._handlers: dict[str, Method] = {}
