@@ -37,6 +37,7 @@ from bot.scheduling import JobSource, Scheduler
 from handlers.core.background import Background
 from handlers.core.errors import register_error_handler
 from handlers.core.http import build_asgi
+from handlers.core.redelivery import RecentDeliveries, register_redelivery_check
 from handlers.core.render import BlockKitRenderer, Template
 from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
 from storage.db import make_engine, ping, session_factory
@@ -184,6 +185,7 @@ def create_app(
     )
     background = Background()
     register_error_handler(bolt, services.locales)
+    register_redelivery_check(bolt, RecentDeliveries())
     for feature in wired:
         feature.register(bolt, services, background)
     scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -56,9 +57,10 @@ def test_the_same_click_delivered_twice_counts_once(bot: RunningBot) -> None:
     assert bot.slack.post(click.body, click.content_type, headers={"X-Slack-Retry-Num": "1",
                                                                     "X-Slack-Retry-Reason": "http_timeout"}
                           ).status_code == 200
-    replies = bot.fake.wait_for("response_url", count=before + 2)[before:]
-    assert sorted(r.params["text"] for r in replies) == sorted([
-        t("step.approve.done", "en", reference=ref),
-        t("error.wrong_state", "en", reference=ref, status=t("status.approved", "en"))])
+    replies = bot.fake.wait_for("response_url", count=before + 1)[before:]
+    assert [r.params["text"] for r in replies] == [t("step.approve.done", "en", reference=ref)]
+    time.sleep(0.5)  # what a retry dispatched again would have answered by now
+    # Slack's retry of a click it already delivered is acknowledged without running it: no second answer.
+    assert len(bot.fake.calls_to("response_url")) == before + 1
     assert actions(bot, ref).count("approve") == 1
     eventually(lambda: all(r["status"] == "sent" for r in outbox_rows(bot)))

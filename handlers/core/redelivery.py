@@ -1,0 +1,91 @@
+"""Slack's redeliveries are answered without doing the work again.
+
+Over HTTP Slack retries a request it got no timely answer for (`X-Slack-Retry-Num`); in Socket Mode an
+envelope not acknowledged before a reconnect comes again with the same `envelope_id`. The first delivery
+may still be at work, so the second is acknowledged and dropped. A delivery whose first try failed (a
+non-2xx answer) is forgotten, so its retry does the work.
+
+Modal submissions are not dropped here: their second delivery must show the same confirmation, which
+the use cases give from the submission's key (`bot.core.idempotency`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+RETRY_HEADER = "x-slack-retry-num"
+
+
+class RecentDeliveries:
+    """The deliveries of the last `ttl_seconds` (at most `size`), by key; shared by all request threads."""
+
+    def __init__(self, *, ttl_seconds: float = 3600.0, size: int = 20_000) -> None:
+        self._ttl, self._size = ttl_seconds, size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first(self, key: str) -> bool:
+        """True the first time `key` is seen (and note it); False for a redelivery."""
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (len(self._seen) >= self._size or next(iter(self._seen.values())) < now):
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now + self._ttl
+            return True
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
+
+def delivery_key(raw_body: str) -> str:
+    """A redelivery's body is the first's, byte for byte (its trigger_id, action_ts or event_id with it)."""
+    return "body:" + hashlib.sha256(raw_body.encode("utf-8", errors="replace")).hexdigest()
+
+
+def register_redelivery_check(app: App, recent: RecentDeliveries) -> None:
+    """A middleware: a retried request whose first delivery arrived answers 200 at once, doing nothing."""
+
+    def skip_redeliveries(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        if req.body.get("type") == "view_submission":
+            return next()
+        key = delivery_key(req.raw_body)
+        if not recent.first(key) and req.headers.get(RETRY_HEADER):
+            return BoltResponse(status=200, body="")
+        try:
+            answer = next()
+        except Exception:
+            recent.forget(key)
+            raise
+        if answer is not None and answer.status >= 300:
+            recent.forget(key)
+        return answer
+
+    app.use(skip_redeliveries)
+
+
+class OnceSocketModeHandler(SocketModeHandler):
+    """Socket Mode that acknowledges a redelivered envelope (same `envelope_id`) without running it again."""
+
+    def __init__(self, app: App, app_token: str, recent: RecentDeliveries | None = None, **kwargs: Any) -> None:
+        super().__init__(app, app_token, **kwargs)
+        self.recent = recent or RecentDeliveries()
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        if not self.recent.first(f"envelope:{req.envelope_id}"):
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        super().handle(client, req)
