@@ -20,7 +20,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -84,7 +84,7 @@ class OnceSocketModeHandler(SocketModeHandler):
         super().__init__(app, app_token, **kwargs)
         self.recent = recent or RecentDeliveries()
 
-    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if not self.recent.first(f"envelope:{req.envelope_id}"):
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
