@@ -16,9 +16,8 @@ from bot.core.model import CaseEvent, format_reference
 from bot.core.org import Org
 from bot.core.permissions import require_officer
 from bot.core.ports import Directory
-from bot.incidents.channel import channel_name
+from bot.incidents.channel import create_channel
 from bot.incidents.checklists import Checklists, load_incident_plans
-from bot.incidents.contexts import CreateChannel
 from bot.incidents.corrective import open_corrective_action
 from bot.incidents.events import AuthorityReported, EmergencyPlanStarted, IncidentClosed, IncidentReported
 from bot.incidents.messages import Out
@@ -116,9 +115,7 @@ def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: 
         uow.record(EmergencyPlanStarted(case_ref=reference, actor_id=actor_id, at=now))
         out = Out(uow, incident, org, now)
         safety = org.safety_department.channel
-        out.send("channel", safety, "incident.create_channel",
-                 CreateChannel(recipient=safety, name=channel_name(reference), is_private=incident.confidential),
-                 on_sent="incident_channel", on_failed="incident_channel_failed")
+        create_channel(out, incident, safety)
         out.refresh_posts()
         uow.commit()
 
