@@ -18,6 +18,7 @@ from storage.incidents import SqlIncidents
 from storage.metadata import SqlRepository
 from storage.plans import SqlPlans
 from storage.scheduling import SqlSchedule
+from storage.submissions import SqlSubmissions
 
 # (attribute of the unit of work, repository): what `uow.<attribute>` is inside a transaction.
 REPOSITORIES: list[tuple[str, type[SqlRepository]]] = [
@@ -28,6 +29,7 @@ REPOSITORIES: list[tuple[str, type[SqlRepository]]] = [
     ("incidents", SqlIncidents),
     ("plans", SqlPlans),
     ("schedule", SqlSchedule),
+    ("submissions", SqlSubmissions),
 ]
 
 _mapped = False
@@ -52,6 +54,7 @@ class SqlUnitOfWork(EventRecorder):
     incidents: SqlIncidents
     plans: SqlPlans
     schedule: SqlSchedule
+    submissions: SqlSubmissions
 
     def __init__(
         self, sessions: sessionmaker[Session], after_commit: Callable[[], None] | None = None,

@@ -38,6 +38,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "users.list": frozenset({"users:read"}),  # everyone's language, learned at start
     "conversations.create": frozenset({"channels:manage", "groups:write"}),  # an incident's channel
     "conversations.invite": frozenset({"channels:manage", "groups:write"}),
+    # types=public_channel,private_channel: the incident channel the bot made, after a lost answer
+    "conversations.list": frozenset({"channels:read", "groups:read"}),
     "pins.add": frozenset({"pins:write"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),  # the post-incident report
     "files.completeUploadExternal": frozenset({"files:write"}),
@@ -265,3 +267,17 @@ def report(bot: RunningBot, view: dict[str, Any], *, user_id: str) -> None:
                                    private_metadata=view["private_metadata"])
     assert answer.status_code == 200
     assert answer.json()["response_action"] == "update"
+
+
+def test_finding_an_incident_channel_again_is_covered_by_bot_scopes(bot: RunningBot) -> None:
+    """A lost answer to conversations.create: the retry meets name_taken and the bot lists its channels."""
+    from tests.e2e.test_incidents import click, report, settled
+
+    ref = str(report(bot, kind="data_leak", injured="0")).split("*")[1]
+    settled(bot)
+    bot.fake.timeout("conversations.create", seconds=1.5, processed=True)
+    click(bot, "U0SAFE1", "inc_start", ref)
+    settled(bot)
+    methods = {call.method for call in bot.fake.calls if call.method != "response_url"}
+    assert "conversations.list" in methods
+    assert scope_problems(methods, bot_scopes(load_manifest())) == []

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.core.errors import InvalidInput, text_problem
+from bot.core.errors import InvalidInput, WrongState, text_problem
 from bot.core.model import CaseEvent, Photo
 from bot.hazards.model import Hazard, HazardStatus, Role, Severity, Step
-from bot.hazards.rules import check
+from bot.hazards.rules import RULES, check
 
 REASON_MAX = 1000
 TEXT_MAX = 3000
@@ -37,6 +37,7 @@ class StepInput(BaseModel):
     assignee_id: str | None = None
     note: str = ""
     photos: list[Photo] = Field(default_factory=list)
+    revision: int | None = None  # the case's revision the person saw (modal or button); None: whatever it is now
 
 
 def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[str], bool]) -> dict[str, str]:
@@ -70,7 +71,14 @@ def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[s
 
 def apply_step(hazard: Hazard, cmd: StepInput, *, roles: set[Role], now: datetime,
                default_deadline: datetime | None) -> CaseEvent:
-    """Take one step or raise (NotAllowed, WrongState, InvalidInput) having changed nothing."""
+    """Take one step or raise (NotAllowed, WrongState, InvalidInput) having changed nothing.
+
+    A step asked for on an older revision of the case than it has now was decided on what is no longer
+    true (someone else took a step meanwhile): it is refused as already taken, even where the step would
+    fit the new state (a second Assess from "assessed" would silently overwrite the first).
+    """
+    if cmd.revision is not None and cmd.revision != hazard.revision and roles & RULES[cmd.step].roles:
+        raise WrongState("error.already_taken", reference=hazard.reference, status=hazard.status.value)
     rule = check(hazard, cmd.step, roles)
     changes = _STEPS[cmd.step](hazard, cmd, now, default_deadline)
     if rule.target is not None and rule.target != hazard.status:

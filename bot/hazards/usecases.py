@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.clock import Clock, utcnow
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, text_problem
+from bot.core.idempotency import remember, replay
 from bot.core.model import CaseEvent, Photo, format_reference
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
@@ -77,7 +78,9 @@ def _new_reference(uow: HazardsUnitOfWork, org: Org, now: datetime) -> str:
     return format_reference(REFERENCE_PREFIX, year, uow.references.next(REFERENCE_PREFIX, year))
 
 
-def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock: Clock = utcnow) -> Reported:
+def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock: Clock = utcnow,
+                  once: str | None = None) -> Reported:
+    """Open a case. `once`: the submission's key; the same submission again gets the first one's answer."""
     problems = _check(cmd, org)
     if problems:
         raise InvalidInput(problems)
@@ -85,6 +88,8 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
     assert department is not None and cmd.category is not None
     now = clock()
     with uow:
+        if (earlier := replay(uow, once, at=now)) is not None:
+            return Reported.model_validate(earlier)
         hazard = Hazard(
             reference=_new_reference(uow, org, now),
             category=cmd.category,
@@ -106,8 +111,10 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
         uow.record(HazardReported(case_ref=hazard.reference, actor_id=cmd.reporter_id, at=now,
                                   department_key=department.key))
         queue_report(uow, hazard, org, now)
+        reported = Reported(reference=hazard.reference, department_name=department.name)
+        remember(uow, once, reported)
         uow.commit()
-    return Reported(reference=hazard.reference, department_name=department.name)
+    return reported
 
 
 class OpenRectification(BaseModel):
@@ -192,8 +199,11 @@ class StepTaken(BaseModel):
 
 
 def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: WorkCalendar, directory: Directory,
-              clock: Clock = utcnow) -> StepTaken:
-    """One step of the closed loop: checked, applied, recorded and announced in one transaction."""
+              clock: Clock = utcnow, once: str | None = None) -> StepTaken:
+    """One step of the closed loop: checked, applied, recorded and announced in one transaction.
+
+    `once`: the submission's key; the same modal submitted again gets the first answer, not a refusal.
+    """
     now = clock()
     problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None)
     if cmd.assignee_id and "assignee" not in problems and not directory.is_active_user(cmd.assignee_id):
@@ -201,6 +211,8 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
     if problems:
         raise InvalidInput(problems)
     with uow:
+        if (earlier := replay(uow, once, at=now)) is not None:
+            return StepTaken.model_validate(earlier)
         hazard = load(uow, cmd.reference, lock=True)
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
@@ -218,5 +230,7 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
                 key=f"calendar-unknown:{year}", recipient=org.safety_department.channel,
                 template="calendar.unknown_year", context=CalendarNotice(year=year).model_dump(mode="json"),
                 created_at=now))
+        taken_step = StepTaken(reference=hazard.reference, step=cmd.step, status=hazard.status)
+        remember(uow, once, taken_step)
         uow.commit()
-    return StepTaken(reference=hazard.reference, step=cmd.step, status=hazard.status)
+    return taken_step

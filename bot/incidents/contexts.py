@@ -91,6 +91,17 @@ class CreateChannel(_Context):
     recipient: str
     name: str
     is_private: bool
+    attempt: int = 0  # names tried before this one (each taken by someone else)
+
+
+class FindChannel(_Context):
+    """incident.find_channel: a page of `conversations.list`, looking for the channel the bot made."""
+
+    recipient: str
+    name: str
+    is_private: bool
+    attempt: int = 0
+    cursor: str = ""
 
 
 class Invite(_Context):
@@ -138,6 +149,7 @@ CONTEXTS: dict[str, type[BaseModel]] = {
     "incident.checklist": IncidentPost,
     "incident.line": IncidentLine,
     "incident.create_channel": CreateChannel,
+    "incident.find_channel": FindChannel,
     "incident.invite": Invite,
     "incident.pin": Pin,
     "incident.report_file": ReportFile,

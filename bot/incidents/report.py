@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -33,18 +34,28 @@ def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork,
 
 
 def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org,
-                      clock: Callable[[], datetime]) -> None:
-    """Post the post-incident report to the incident's channel as a Markdown file (through the outbox)."""
+                      clock: Callable[[], datetime]) -> bool:
+    """Post the post-incident report to the incident's channel as a Markdown file (through the outbox).
+
+    One file per content: the message is keyed by a digest of the report, so five clicks on Export (or two
+    people at once) post it once, and a new file goes out only when the report says something new.
+    False when this very report was already posted (or is on its way).
+    """
     report = incident_report(reference, viewer_id=actor_id, uow=uow, org=org)
     now = clock()
+    digest = hashlib.sha256(report.model_dump_json().encode("utf-8")).hexdigest()[:16]
     with uow:
-        incident = load(uow, reference)
+        incident = load(uow, reference, lock=True)  # clicks at once queue here, then see the first one's file
         if incident.confidential and not incident.channel_id:  # never into the wider safety channel
             raise WrongState("error.export_confidential", reference=reference)
         target = incident.channel_id or org.safety_department.channel
-        Out(uow, incident, org, now).send(f"report:{now.isoformat()}", target, "incident.report_file",
+        key = f"report:{target}:{digest}"
+        if uow.outbox.by_key(f"{reference}:{key}") is not None:
+            return False
+        Out(uow, incident, org, now).send(key, target, "incident.report_file",
                                           ReportFile(recipient=target, reference=reference, report=report))
         uow.commit()
+        return True
 
 
 def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
+from bot.core.idempotency import remember, replay
 from bot.core.model import CaseEvent, format_reference
 from bot.core.org import Org
 from bot.core.permissions import require_officer
 from bot.core.ports import Directory
-from bot.incidents.channel import channel_name
+from bot.incidents.channel import create_channel
 from bot.incidents.checklists import Checklists, load_incident_plans
-from bot.incidents.contexts import CreateChannel
 from bot.incidents.corrective import open_corrective_action
 from bot.incidents.events import AuthorityReported, EmergencyPlanStarted, IncidentClosed, IncidentReported
 from bot.incidents.messages import Out
@@ -58,12 +58,17 @@ def _check_report(cmd: ReportIncident, org: Org, now: datetime) -> dict[str, str
 
 
 def report_incident(cmd: ReportIncident, *, uow: IncidentsUnitOfWork, org: Org, clock: Clock,
-                    checklists: Checklists | None = None) -> Incident:
+                    checklists: Checklists | None = None, once: str | None = None) -> Incident:
+    """`once`: the submission's key; the same submission again gets the incident the first one made."""
     now = clock()
     if problems := _check_report(cmd, org, now):
         raise InvalidInput(problems)
     assert cmd.kind is not None and cmd.occurred_at is not None
     with uow:
+        if (earlier := replay(uow, once, at=now)) is not None:
+            first = load(uow, str(earlier["reference"]))
+            uow.commit()  # nothing to write; keeps the loaded incident readable after the block
+            return first
         year = now.astimezone(org.tz).year
         incident = Incident(
             reference=format_reference(PREFIX, year, uow.references.next(PREFIX, year)), kind=cmd.kind,
@@ -85,6 +90,7 @@ def report_incident(cmd: ReportIncident, *, uow: IncidentsUnitOfWork, org: Org, 
         for person in told_at_once(incident, org):
             out.alert(f"told:{person}", person)  # confidential details reach only these
         out.send(f"reporter:{cmd.reporter_id}", cmd.reporter_id, "incident.receipt")
+        remember(uow, once, {"reference": incident.reference})
         uow.commit()
         return incident
 
@@ -109,9 +115,7 @@ def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: 
         uow.record(EmergencyPlanStarted(case_ref=reference, actor_id=actor_id, at=now))
         out = Out(uow, incident, org, now)
         safety = org.safety_department.channel
-        out.send("channel", safety, "incident.create_channel",
-                 CreateChannel(recipient=safety, name=channel_name(reference), is_private=incident.confidential),
-                 on_sent="incident_channel", on_failed="incident_channel_failed")
+        create_channel(out, incident, safety)
         out.refresh_posts()
         uow.commit()
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from bot.core.clock import Clock, utcnow
 from bot.core.errors import InvalidInput, NotFound, WrongState, text_problem
+from bot.core.idempotency import remember, replay
 from bot.core.org import Org
 from bot.core.ports import Directory
 from bot.core.workdays import WorkCalendar
@@ -71,14 +72,17 @@ def _slug(title: str, taken: Callable[[str], bool]) -> str:
 
 
 def save_plan(cmd: PlanInput, *, actor_id: str, uow: UnitOfWork, org: Org, directory: Directory,
-              clock: Clock = utcnow) -> Plan:
-    """Create a plan, or replace the one with the same key, as a safety officer in Slack."""
+              clock: Clock = utcnow, once: str | None = None) -> Plan:
+    """Create a plan, or replace the one with the same key, as a safety officer in Slack.
+
+    `once`: the submission's key; Save pressed again on the same modal saves the one plan, not another.
+    """
     require_officer(actor_id, org)
-    return save_imported_plan(cmd, uow=uow, org=org, directory=directory, clock=clock)
+    return save_imported_plan(cmd, uow=uow, org=org, directory=directory, clock=clock, once=once)
 
 
 def save_imported_plan(cmd: PlanInput, *, uow: UnitOfWork, org: Org, directory: Directory,
-                       clock: Clock = utcnow) -> Plan:
+                       clock: Clock = utcnow, once: str | None = None) -> Plan:
     """`save_plan` for the CLI import, which is trusted: whoever can run it can edit the database anyway."""
     now = clock()
     problems = check_plan(cmd, org=org, directory=directory, now=now)
@@ -86,6 +90,9 @@ def save_imported_plan(cmd: PlanInput, *, uow: UnitOfWork, org: Org, directory: 
         raise InvalidInput(problems)
     assert cmd.kind is not None and cmd.owner_id is not None and cmd.start is not None
     with uow:
+        if (earlier := replay(uow, once, at=now)) is not None and (saved := uow.plans.get(earlier["key"])):
+            uow.commit()  # nothing to write; keeps the loaded plan readable after the block
+            return saved
         plan = uow.plans.get(cmd.key) if cmd.key else None
         if plan is None:
             plan = Plan(key=cmd.key or _slug(cmd.title, lambda k: uow.plans.get(k) is not None), kind=cmd.kind,
@@ -105,6 +112,7 @@ def save_imported_plan(cmd: PlanInput, *, uow: UnitOfWork, org: Org, directory: 
             if schedule_changed:  # forget future occurrences not yet reminded of; they are recomputed
                 uow.schedule.forget_future(plan, now=now)
                 plan.materialized_until, plan.scheduled_since = now, now
+        remember(uow, once, {"key": plan.key})
         uow.commit()
         return plan
 

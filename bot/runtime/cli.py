@@ -74,9 +74,8 @@ def cmd_serve(_args: argparse.Namespace) -> int:
 
 
 def cmd_socket(_args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.runtime.app import create_app
+    from handlers.core.redelivery import OnceSocketModeHandler
 
     settings = _settings()
     _require(settings, "socket")
@@ -84,7 +83,7 @@ def cmd_socket(_args: argparse.Namespace) -> int:
     runtime.start_background()
     assert settings.slack_app_token is not None
     try:
-        SocketModeHandler(runtime.bolt, settings.slack_app_token.get_secret_value()).start()
+        OnceSocketModeHandler(runtime.bolt, settings.slack_app_token.get_secret_value()).start()
     finally:
         runtime.close()
     return 0

@@ -16,6 +16,17 @@ def step_action_id(step: Step) -> str:
     return STEP_ACTION_PREFIX + step.value
 
 
+def step_value(reference: str, revision: int | None) -> str:
+    """A step button's value: the case and the revision it was shown at (`HZ-2026-0001@4`)."""
+    return reference if revision is None else f"{reference}@{revision}"
+
+
+def parse_step_value(value: str) -> tuple[str, int | None]:
+    """(reference, revision) of a step button; buttons posted before revisions were carried have none."""
+    reference, _, revision = value.partition("@")
+    return reference, int(revision) if revision.isdigit() else None
+
+
 class Command(StrEnum):
     HAZARD = "/hazard"
 

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
+from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.hazards.model import HazardCategory
 from bot.hazards.queries import my_cases, view_case
@@ -121,7 +122,8 @@ def register(app: App, services: Services, background: Background) -> None:
         answer_submission(
             ack, body, locale=meta.locale, title=t("hazard.modal.title", meta.locale),
             run=lambda: report_hazard(parse_report(view, user_id=user_id, source_permalink=meta.source_permalink),
-                                      uow=services.uow(), org=org, clock=services.clock),
+                                      uow=services.uow(), org=org, clock=services.clock,
+                                      once=submission_key(view.get("id"), view["callback_id"])),
             block_of=REPORT_FORM.block_of,
             done=lambda result: build_reported_modal(locale=meta.locale, reference=result.reference,
                                                      department_name=result.department_name))

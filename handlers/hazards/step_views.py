@@ -124,7 +124,7 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
-            step_button(s, context.reference, locale, style="primary" if i == 0 else None)
+            step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
             for i, s in enumerate(context.buttons)]})
     return {"text": text, "blocks": blocks}
 

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
+from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.core.workdays import deadline_for
 from bot.hazards.changes import StepInput
@@ -23,7 +24,7 @@ from handlers.core.blocks import when
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
-from handlers.hazards.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId
+from handlers.hazards.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId, parse_step_value
 from handlers.hazards.step_views import STEP_FIELDS, build_step_done, build_step_modal
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class StepModalMeta(BaseModel):
     step: Step
     locale: str
     prefilled_date: str | None = None  # the deadline date the modal offered; kept as it was if left alone
+    revision: int | None = None  # the case's revision the modal was opened on: a later step makes it stale
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
@@ -65,6 +67,7 @@ def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: Z
         reason=form.text(BlockId.STEP_REASON), measures=form.text(BlockId.STEP_MEASURES),
         note=form.text(BlockId.STEP_NOTE), department_key=form.selected(BlockId.STEP_DEPARTMENT),
         assignee_id=form.user(BlockId.STEP_ASSIGNEE), photos=form.photos(BlockId.STEP_PHOTO),
+        revision=meta.revision,
     )
 
 
@@ -80,11 +83,13 @@ def register(app: App, services: Services) -> None:
 
     def on_button(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         action, user_id = body["actions"][0], body["user"]["id"]
-        step, reference = Step(action["action_id"].removeprefix(STEP_ACTION_PREFIX)), action["value"]
+        step = Step(action["action_id"].removeprefix(STEP_ACTION_PREFIX))
+        reference, shown = parse_step_value(action["value"])
         locale = services.locales.locale_for(user_id)
         try:
             if step in DIRECT_STEPS:
-                take_step(StepInput(reference=reference, step=step, actor_id=user_id), uow=services.uow(), org=org,
+                take_step(StepInput(reference=reference, step=step, actor_id=user_id, revision=shown),
+                          uow=services.uow(), org=org,
                           calendar=services.calendar, directory=services.directory, clock=services.clock)
                 respond(**build_step_done(step=step, reference=reference, locale=locale))
                 return
@@ -95,7 +100,8 @@ def register(app: App, services: Services) -> None:
             return
         dated = step is Step.ASSIGN and case.deadline_at is not None
         offered = when(case.deadline_at.isoformat(), org.timezone)[:10] if dated and case.deadline_at else None
-        meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered)
+        meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered,
+                             revision=case.revision)
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
             deadline_hint=deadline_hint(locale) if step is Step.ASSESS else "",
@@ -107,7 +113,7 @@ def register(app: App, services: Services) -> None:
             ack, body, locale=meta.locale, title=t(f"step.{meta.step.value}.title", meta.locale),
             run=lambda: take_step(parse_step(view, meta, user_id=body["user"]["id"], tz=org.tz), uow=services.uow(),
                                   org=org, calendar=services.calendar, directory=services.directory,
-                                  clock=services.clock),
+                                  clock=services.clock, once=submission_key(view.get("id"), view["callback_id"])),
             block_of=step_form(meta.step).block_of)
 
     for step in Step:

@@ -14,7 +14,7 @@ from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
 from handlers.core.blocks import SECTION_LIMIT, Block, at, mention, mrkdwn, plain
 from handlers.core.mrkdwn import clip, escape
-from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id
+from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id, step_value
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -94,8 +94,11 @@ def thread_link(case: CaseSnapshot) -> str | None:
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-def step_button(step: Step, reference: str, locale: str, *, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "action_id": step_action_id(step), "value": reference,
+def step_button(step: Step, reference: str, locale: str, *, revision: int | None = None,
+                style: str | None = None) -> dict[str, Any]:
+    """A step's button; its value carries the revision the case had when shown, so a stale one is refused."""
+    button: dict[str, Any] = {"type": "button", "action_id": step_action_id(step),
+                              "value": step_value(reference, revision),
                               "text": plain(t(f"step.{step.value}.button", locale))}
     if style:
         button["style"] = style
@@ -153,7 +156,7 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
         next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
         reason=escape(case.last_reason or "—")), SECTION_LIMIT))]})
-    buttons = [step_button(step, ref, locale, style="primary" if i == 0 else None)
+    buttons = [step_button(step, ref, locale, revision=case.revision, style="primary" if i == 0 else None)
                for i, step in enumerate(case.offers)]
     if audience == "safety" and case.anonymous:
         buttons.append({"type": "button", "action_id": ActionId.REVEAL_REPORTER, "value": ref,

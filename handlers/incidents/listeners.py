@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
+from bot.core.idempotency import submission_key
 from bot.core.permissions import require_officer
 from bot.core.services import Services
 from bot.incidents.checklists import Checklists
@@ -120,7 +121,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
         answer_submission(
             ack, body, locale=meta.locale, title=title,
             run=lambda: report_incident(parse_incident(view, user_id=body["user"]["id"]), uow=services.uow(),
-                                        org=org, clock=services.clock, checklists=checklists),
+                                        org=org, clock=services.clock, checklists=checklists,
+                                        once=submission_key(view.get("id"), view["callback_id"])),
             block_of=REPORT_FORM.block_of,
             done=lambda incident: build_message_modal(
                 title=title, text=t("incident.receipt", meta.locale, reference=incident.reference),
@@ -136,9 +138,10 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                 respond(text=t("incident.started", locale, reference=reference), response_type="ephemeral",
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_EXPORT:
-                queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
-                respond(text=t("incident.export.queued", locale, reference=reference), response_type="ephemeral",
-                        replace_original=False)
+                queued = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
+                                           clock=services.clock)
+                respond(text=t("incident.export.queued" if queued else "incident.export.already", locale,
+                               reference=reference), response_type="ephemeral", replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
                 today = services.clock().astimezone(org.tz).date().isoformat()

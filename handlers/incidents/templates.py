@@ -16,6 +16,7 @@ TEMPLATES = typed(
     Template("incident.line", iv.build_incident_line),
     Template("incident.checklist", iv.build_checklist),
     Template("incident.create_channel", iv.build_create_channel, call="conversations.create"),
+    Template("incident.find_channel", iv.build_find_channel, call="conversations.list"),
     Template("incident.invite", iv.build_invite, call="conversations.invite"),
     Template("incident.pin", iv.build_pin, call="pins.add"),
     Template("incident.report_file", iv.build_report_file, call="files.upload"),

@@ -13,6 +13,7 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.incidents.contexts import (
     CreateChannel,
+    FindChannel,
     IncidentAlert,
     IncidentLine,
     IncidentPost,
@@ -258,6 +259,14 @@ def build_report_file(c: ReportFile, locale: str) -> dict[str, Any]:
 
 def build_create_channel(c: CreateChannel, locale: str) -> dict[str, Any]:
     return {"name": c.name, "is_private": c.is_private}
+
+
+def build_find_channel(c: FindChannel, locale: str) -> dict[str, Any]:
+    """conversations.list arguments: the channels the bot can see, to find the one it made."""
+    args: dict[str, Any] = {"types": "public_channel,private_channel", "exclude_archived": True, "limit": 1000}
+    if c.cursor:
+        args["cursor"] = c.cursor
+    return args
 
 
 def build_invite(c: Invite, locale: str) -> dict[str, Any]:

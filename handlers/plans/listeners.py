@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
 from bot.core.i18n import t
+from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.plans.access import may_manage, require_officer
 from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
@@ -121,7 +122,8 @@ def register(app: App, services: Services) -> None:
         answer_submission(
             ack, body, locale=meta.locale, title=t("plan.modal.new", meta.locale),
             run=lambda: save_plan(parse_plan(view, meta), actor_id=body["user"]["id"], uow=services.uow(), org=org,
-                                  directory=services.directory, clock=services.clock),
+                                  directory=services.directory, clock=services.clock,
+                                  once=submission_key(view.get("id"), view["callback_id"])),
             block_of=PLAN_FORM.block_of)
 
     def on_plan_menu(body: dict[str, Any], client: WebClient, respond: Respond) -> None:

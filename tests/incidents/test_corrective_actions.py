@@ -17,6 +17,7 @@ from bot.hazards.changes import StepInput
 from bot.hazards.contexts import CalendarNotice
 from bot.hazards.model import HazardStatus, Step
 from bot.hazards.usecases import take_step
+from bot.incidents.contexts import FindChannel
 from bot.incidents.model import (
     AuthorityReport,
     CloseIncident,
@@ -103,4 +104,10 @@ def test_every_message_renders_in_both_languages_from_its_typed_context() -> Non
     for locale in SUPPORTED:
         assert "2031" in renderer.render("calendar.unknown_year", CalendarNotice(year=2031).model_dump(mode="json"),
                                          locale).payload["text"]
-    assert rendered | {"calendar.unknown_year"} == set(contexts)
+    # Queued only when conversations.create answered name_taken: rendered here from its context.
+    find = FindChannel(recipient="C0SAFETY", name="inc-2026-0001-k3f9", is_private=True, cursor="1000")
+    for locale in SUPPORTED:
+        call = renderer.render("incident.find_channel", find.model_dump(mode="json"), locale)
+        assert call.method == "conversations.list" and call.payload["cursor"] == "1000"
+        assert call.payload["types"] == "public_channel,private_channel"
+    assert rendered | {"calendar.unknown_year", "incident.find_channel"} == set(contexts)

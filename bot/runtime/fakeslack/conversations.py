@@ -89,6 +89,7 @@ class ConversationMethods(State):
             return {"ok": False, "error": "name_taken"}
         channel_id = self._next_id("C")
         self._channel_names[name] = channel_id
+        self._channel_private[channel_id] = truthy(params.get("is_private", False))
         return {
             "ok": True,
             "channel": {
@@ -100,6 +101,18 @@ class ConversationMethods(State):
                 "creator": BOT_USER_ID,
             },
         }
+
+    def _conversations_list(self, params: JsonDict) -> JsonDict:
+        """The channels made with conversations.create (the bot is a member of each), paged like Slack's."""
+        types = {t.strip() for t in str(params.get("types") or "public_channel").split(",")}
+        channels = [{"id": cid, "name": name, "is_channel": True, "is_private": self._channel_private.get(cid, False),
+                     "is_member": True, "creator": BOT_USER_ID}
+                    for name, cid in self._channel_names.items()]
+        channels = [c for c in channels if ("private_channel" if c["is_private"] else "public_channel") in types]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = channels[start:start + limit]
+        more = start + limit < len(channels)
+        return {"ok": True, "channels": page, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     @staticmethod
     def _conversations_invite(params: JsonDict) -> JsonDict:
