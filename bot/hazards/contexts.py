@@ -32,7 +32,8 @@ class CaseSnapshot(_Context):
     leaders: list[str] = Field(default_factory=list)
     reporter: str | None  # None: anonymous
     anonymous: bool
-    photos: list[dict[str, str]] = Field(default_factory=list)
+    photos: list[dict[str, str]] = Field(default_factory=list)  # empty when anonymous: links name the uploader
+    photo_count: int = 0  # how many photos were attached, shown even where their links are not
     source_permalink: str | None = None
     reported_at: datetime
     timezone: str

@@ -53,14 +53,21 @@ NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEP
 
 
 def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
-    """The case as its messages show it, for rendering later in each recipient's language."""
+    """The case as its messages show it, for rendering later in each recipient's language.
+
+    An anonymous case carries nothing that names its reporter: no id, no link back to their message, and
+    no photo links (`https://<team>.slack.com/files/<uploader id>/...` names whoever uploaded them), only
+    how many photos there are. The reporter's own card gets them back (`Outgoing._card`); safety officers
+    see them with **Show reporter**.
+    """
     department = org.department(hazard.department_key)
     return CaseSnapshot(
         reference=hazard.reference, category=hazard.category, location=hazard.location,
         description=hazard.description, department=department.name if department else hazard.department_key,
         leaders=list(department.leaders) if department else [],
         reporter=None if hazard.anonymous else hazard.reporter_id, anonymous=hazard.anonymous,
-        photos=[dict(p) for p in hazard.photos], source_permalink=hazard.source_permalink,
+        photos=[] if hazard.anonymous else [dict(p) for p in hazard.photos], photo_count=len(hazard.photos),
+        source_permalink=None if hazard.anonymous else hazard.source_permalink,
         reported_at=hazard.reported_at, timezone=org.timezone, status=hazard.status, severity=hazard.severity,
         deadline_at=hazard.deadline_at, measures=hazard.measures, assignee=hazard.assignee_id,
         completion_note=hazard.completion_note, completion_photos=[dict(p) for p in hazard.completion_photos],
@@ -109,7 +116,11 @@ class Outgoing:
         holds = role is Role.SAFETY or (role is Role.LEADER and recipient in self.case["leaders"]) \
             or (role is Role.ASSIGNEE and recipient == self.hazard.assignee_id)
         offers = next_steps(self.hazard, {role}, CARD_STEPS) if role and holds else []
-        return CaseCard(**self.case, recipient=recipient, audience=audience, offers=offers)
+        case = self.case
+        if audience == "reporter" and recipient == self.hazard.reporter_id:  # their own photos and message
+            case = case | {"photos": [dict(p) for p in self.hazard.photos],
+                           "source_permalink": self.hazard.source_permalink}
+        return CaseCard(**case, recipient=recipient, audience=audience, offers=offers)
 
     def card(self, key: str, recipient: str, audience: Audience, **fields: Any) -> bool:
         """Post the card, or refresh it where it was posted before. True when it is new."""

@@ -149,8 +149,15 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
     return hazard.reference
 
 
+class Revealed(BaseModel):
+    """Who reported an anonymous case, and the photos whose links would have named them."""
+
+    reporter_id: str
+    photos: list[dict[str, str]] = Field(default_factory=list)
+
+
 def reveal_reporter(reference: str, *, actor_id: str, uow: HazardsUnitOfWork, org: Org,
-                    clock: Clock = utcnow) -> str:
+                    clock: Clock = utcnow) -> Revealed:
     """Who reported an anonymous hazard: safety officers only, and the look-up is on the timeline."""
     if not org.is_safety_officer(actor_id):
         raise NotAllowed("error.safety_only")
@@ -162,7 +169,7 @@ def reveal_reporter(reference: str, *, actor_id: str, uow: HazardsUnitOfWork, or
         uow.events.append(CaseEvent(case_ref=reference, action="reporter_revealed", actor_id=actor_id, at=now))
         uow.record(ReporterRevealed(case_ref=reference, actor_id=actor_id, at=now))
         uow.commit()
-        return hazard.reporter_id
+        return Revealed(reporter_id=hazard.reporter_id, photos=[dict(p) for p in hazard.photos])
 
 
 def load(uow: HazardsUnitOfWork, reference: str, *, lock: bool = False) -> Hazard:

@@ -141,9 +141,12 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if case.measures:
         blocks.append({"type": "section", "text": mrkdwn(clip(
             f"*{t('hazard.field.measures', locale)}*\n{escape(case.measures)}", SECTION_LIMIT))})
-    links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
-             for p in case.photos if p.get("permalink")]
-    if case.source_permalink and (not case.anonymous or audience == "reporter"):
+    links = photo_links(case.photos, locale)
+    if case.photo_count and not case.photos:  # anonymous: the links would name the uploader
+        key = "hazard.photos_withheld_safety" if audience == "safety" else (
+            "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
+        links.append(t(key, locale, count=case.photo_count))
+    if case.source_permalink:
         links.append(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>")
     if (link := thread_link(case)) and audience != "safety":
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
@@ -165,6 +168,15 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def build_reporter_revealed(*, reference: str, reporter_id: str, locale: str) -> dict[str, Any]:
-    return {"response_type": "ephemeral", "replace_original": False,
-            "text": t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")}
+def photo_links(photos: list[dict[str, str]], locale: str) -> list[str]:
+    return [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
+            for p in photos if p.get("permalink")]
+
+
+def build_reporter_revealed(*, reference: str, reporter_id: str, photos: list[dict[str, str]],
+                            locale: str) -> dict[str, Any]:
+    """Only the safety officer who asked sees it: the reporter and the photos whose links name them."""
+    text = t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")
+    if links := photo_links(photos, locale):
+        text += "\n" + t("hazard.reporter_photos", locale, links=" · ".join(links))
+    return {"response_type": "ephemeral", "replace_original": False, "text": text}
