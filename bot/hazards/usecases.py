@@ -27,7 +27,7 @@ from bot.hazards.events import HazardReported, RectificationStepTaken, Rectifica
 from bot.hazards.messages import Outgoing, queue_report, queue_step, snapshot
 from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import check, roles_of
+from bot.hazards.rules import RULES, check, roles_of
 
 DESCRIPTION_MAX = 3000
 LOCATION_MAX = 200
@@ -179,10 +179,19 @@ def load(uow: HazardsUnitOfWork, reference: str, *, lock: bool = False) -> Hazar
     return hazard
 
 
+def load_for_step(uow: HazardsUnitOfWork, reference: str, step: Step, *, lock: bool = False) -> Hazard:
+    """The case a step is asked on. A reference that names no case gets the refusal of someone holding
+    no role in it, so a forged button value cannot tell taken references from free ones."""
+    hazard = uow.hazards.get(reference, lock=lock)
+    if hazard is None:
+        raise NotAllowed(RULES[step].refusal, reference=reference)
+    return hazard
+
+
 def check_step(reference: str, step: Step, *, actor_id: str, uow: HazardsUnitOfWork, org: Org) -> None:
     """Would this person be allowed this step now? Lets a button refuse before a modal opens."""
     with uow:
-        hazard = load(uow, reference)
+        hazard = load_for_step(uow, reference, step)
         check(hazard, step, roles_of(actor_id, hazard, org))
 
 
@@ -208,7 +217,7 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
     if problems:
         raise InvalidInput(problems)
     with uow:
-        hazard = load(uow, cmd.reference, lock=True)
+        hazard = load_for_step(uow, cmd.reference, cmd.step, lock=True)
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id

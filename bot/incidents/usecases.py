@@ -120,8 +120,8 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfW
     """Tick a checklist item (only those handling the incident may); False when it was already ticked."""
     now = clock()
     with uow:
-        incident = load(uow, reference, lock=True)
-        if not may_tick(actor_id, incident, org):
+        incident = uow.incidents.get(reference, lock=True)
+        if incident is None or not may_tick(actor_id, incident, org):  # the same answer: nothing leaks
             raise NotAllowed("error.not_handling", reference=reference)
         if incident.status not in HANDLING:
             raise WrongState("error.incident_state", reference=reference, status=incident.status.value)
