@@ -49,6 +49,7 @@ class CaseSnapshot(_Context):
     last_reason: str | None = None
     thread: tuple[str, str] | None = None  # (channel, ts) of the case's thread in the safety channel
     revision: int = 1
+    deciders: list[str] = Field(default_factory=list)  # who may approve or verify it now (not who did the work)
 
 
 class CaseCard(CaseSnapshot):

@@ -29,7 +29,7 @@ from bot.hazards.contexts import (
 from bot.hazards.escalation import DEADLINE_LEVELS
 from bot.hazards.model import Hazard, Role, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import actors_for, next_steps
+from bot.hazards.rules import actors_for, awaited_decision, next_steps
 
 __all__ = ["CONTEXTS", "NOTICE_KINDS", "SENT_HOOKS", "Outgoing", "deadline_notice", "queue_report",
            "queue_step", "snapshot"]
@@ -74,7 +74,8 @@ def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
         extension_until=hazard.extension_until, extension_reason=hazard.extension_reason,
         last_reason=hazard.last_reason,
         thread=(hazard.thread_channel or "", hazard.thread_ts) if hazard.thread_ts else None,
-        revision=hazard.revision)
+        revision=hazard.revision,
+        deciders=actors_for(awaited, hazard, org) if (awaited := awaited_decision(hazard)) else [])
 
 
 def deadline_notice(hazard: Hazard, org: Org, level: str, recipient: str) -> dict[str, Any]:

@@ -54,6 +54,7 @@ class Role(StrEnum):
     LEADER = "leader"  # head or deputy of the case's department
     SAFETY = "safety"  # safety officer
     ASSIGNEE = "assignee"  # the person responsible for the rectification
+    STAND_IN = "stand_in"  # a safety officer approving for a head who carried out the rectification
 
 
 @dataclass(eq=False)

@@ -13,7 +13,7 @@ from bot.core.errors import NotAllowed
 from bot.core.org import Org
 from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import roles_of, statuses_waiting_for, waiting_for
+from bot.hazards.rules import actors_for, awaited_decision, roles_of, statuses_waiting_for, waiting_for
 
 MAX_ACTIONS_LISTED = 100
 
@@ -79,7 +79,9 @@ class MyCases(BaseModel):
 
 
 def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> list[Hazard]:
-    return [h for h in found if role in waiting_for(h) and role in roles_of(user_id, h, org)]
+    """Cases waiting for this role of mine; not a decision on work I carried out myself."""
+    return [h for h in found if role in waiting_for(h) and role in roles_of(user_id, h, org)
+            and ((awaited := awaited_decision(h)) is None or user_id in actors_for(awaited, h, org))]
 
 
 def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org) -> MyCases:

@@ -86,6 +86,14 @@ def build_reported_modal(*, locale: str, reference: str, department_name: str) -
     }
 
 
+def who_decides(case: CaseSnapshot, locale: str) -> str | None:
+    """Who may approve or verify the case now, as the rules say (never whoever did the work)."""
+    if not case.deciders or case.status not in ("completed", "approved"):
+        return None
+    key = "hazard.who_approves" if case.status == "completed" else "hazard.who_verifies"
+    return t(key, locale, people=" ".join(mention(p) for p in case.deciders))
+
+
 def thread_link(case: CaseSnapshot) -> str | None:
     """A link to the case's thread in the safety channel, once it exists."""
     if not case.thread:
@@ -153,9 +161,11 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if links:
         blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
     next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
-    blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
-        next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
-        reason=escape(case.last_reason or "—")), SECTION_LIMIT))]})
+    upcoming = t(next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
+                 reason=escape(case.last_reason or "—"))
+    if who := who_decides(case, locale):
+        upcoming += " " + who
+    blocks.append({"type": "context", "elements": [mrkdwn(clip(upcoming, SECTION_LIMIT))]})
     buttons = [step_button(step, ref, locale, style="primary" if i == 0 else None)
                for i, step in enumerate(case.offers)]
     if audience == "safety" and case.anonymous:
