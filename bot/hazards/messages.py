@@ -102,6 +102,7 @@ class Outgoing:
         self.uow, self.hazard, self.org, self.now = uow, hazard, org, now
         self.ref = hazard.reference
         self.case = _fields(snapshot(hazard, org))
+        self.safety = home_of(hazard, org)
 
     def _message(self, key: str, recipient: str, template: str, context: BaseModel, **fields: Any) -> OutboxMessage:
         return OutboxMessage(key=f"{self.ref}:{key}", recipient=recipient, template=template,
@@ -137,9 +138,15 @@ class Outgoing:
         self.uow.outbox.add(self._message(key, line.recipient, "hazard.step", line, reply_to=f"{self.ref}:safety-post"))
 
 
+def home_of(hazard: Hazard, org: Org) -> str:
+    """Where the case's safety card and thread go: the safety channel, or the conversation a confidential
+    case was given (its incident's private channel), so that none of it reaches the wider safety channel."""
+    return hazard.home or org.safety_department.channel
+
+
 def queue_report(uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
     out = Outgoing(uow, hazard, org, now)
-    out.card("safety-post", org.safety_department.channel, "safety", on_sent="case_thread")
+    out.card("safety-post", out.safety, "safety", on_sent="case_thread")
     leaders = out.case["leaders"]
     for leader in leaders:  # a head who reports gets the card they can act on, not a receipt
         out.card(f"leader:{leader}", leader, "leader")
@@ -170,7 +177,7 @@ def queue_step(uow: HazardsUnitOfWork, hazard: Hazard, event: CaseEvent, org: Or
     # The thread: resolve the decision that was waiting, then say what happened (and what is awaited).
     _resolve_prompt(uow, hazard, Decision(step=step, actor=event.actor_id), now)
     buttons = list(PROMPTS.get(step, ()))
-    safety = org.safety_department.channel
+    safety = out.safety
     out.thread(f"r{rev}:step", StepLine(**out.case, recipient=safety, buttons=buttons, **step_info))
     if buttons:
         hazard.prompt_key = f"{hazard.reference}:r{rev}:step"

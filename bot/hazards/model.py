@@ -70,7 +70,7 @@ class Hazard:
     photos: list[dict[str, str]] = field(default_factory=list)
     source_permalink: str | None = None
     status: HazardStatus = HazardStatus.REPORTED
-    thread_channel: str | None = None
+    thread_channel: str | None = None  # where the case's card and thread live; None: the safety channel
     thread_ts: str | None = None
     severity: Severity | None = None
     deadline_at: datetime | None = None
@@ -87,6 +87,11 @@ class Hazard:
     incident_ref: str | None = None  # a corrective action of this incident (5.2.4)
     revision: int = 1  # optimistic lock: a step that read an older revision is refused
     id: int | None = None
+
+    @property
+    def home(self) -> str | None:
+        """The conversation its safety card and thread go to when it is not the safety channel."""
+        return self.thread_channel
 
     def record_thread(self, channel: str, ts: str) -> None:
         """The safety-channel post becomes the case's thread; only the first post counts."""

@@ -32,18 +32,21 @@ def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork,
 
 
 def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org,
-                      clock: Callable[[], datetime]) -> None:
-    """Post the post-incident report to the incident's channel as a Markdown file (through the outbox)."""
+                      clock: Callable[[], datetime]) -> bool:
+    """Post the post-incident report as a Markdown file (through the outbox): to the incident's channel, or,
+    when management asks, to the manager who asked (management reads it, not the channel). True: to them."""
     report = incident_report(reference, viewer_id=actor_id, uow=uow, org=org)
     now = clock()
     with uow:
         incident = load(uow, reference)
-        if incident.confidential and not incident.channel_id:  # never into the wider safety channel
+        to_asker = org.is_management(actor_id) and not org.is_safety_officer(actor_id)
+        if incident.confidential and not incident.channel_id and not to_asker:  # never the wider safety channel
             raise WrongState("error.export_confidential", reference=reference)
-        target = incident.channel_id or org.safety_department.channel
+        target = actor_id if to_asker else incident.channel_id or org.safety_department.channel
         Out(uow, incident, org, now).send(f"report:{now.isoformat()}", target, "incident.report_file",
                                           ReportFile(recipient=target, reference=reference, report=report))
         uow.commit()
+        return to_asker
 
 
 def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:

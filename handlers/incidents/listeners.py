@@ -136,9 +136,10 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                 respond(text=t("incident.started", locale, reference=reference), response_type="ephemeral",
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_EXPORT:
-                queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
-                respond(text=t("incident.export.queued", locale, reference=reference), response_type="ephemeral",
-                        replace_original=False)
+                to_you = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
+                                           clock=services.clock)
+                respond(text=t("incident.export.to_you" if to_you else "incident.export.queued", locale,
+                               reference=reference), response_type="ephemeral", replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
                 today = services.clock().astimezone(org.tz).date().isoformat()
