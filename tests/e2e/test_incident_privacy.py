@@ -113,3 +113,33 @@ def test_managements_export_reaches_the_manager_who_asked(bot: RunningBot) -> No
     eventually(lambda: bot.fake.shared_files, what="the report file")
     assert [f["channel"] for f in bot.fake.shared_files] == ["D0BOSS"]
     assert "Customer list emailed" in bot.fake.shared_files[0]["content"]
+
+
+def test_a_confidential_actions_overdue_escalation_stays_in_the_incidents_channel(bot: RunningBot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ref = str(report(bot, kind="data_leak", injured="0", description="Customer list emailed")).split("*")[1]
+    click(bot, "U0SAFE1", "inc_start", ref)
+    settled(bot)
+    channel = incident_channel(bot, ref)
+    action = _close(bot, ref, "U0EMP1", "Rotate the leaked API keys")
+    with bot.runtime.services.uow() as uow:
+        deadline = uow.hazards.get(action).deadline_at  # type: ignore[union-attr]
+    assert deadline is not None
+    scheduler = bot.runtime.scheduler
+    scheduler.tick()  # the deadline's chain is written
+    moment = [datetime.now(UTC)]
+    scheduler.clock = bot.runtime.sender.clock = lambda: moment[0]
+    for after in (timedelta(hours=1), timedelta(days=1, hours=1), timedelta(days=3, hours=1)):
+        moment[0] = deadline + after  # each rung as it falls due: assignee, head, safety department
+        scheduler.tick()
+        settled(bot)
+    from tests.helpers import outbox_rows
+
+    told = [(r["recipient"], r["reply_to"]) for r in outbox_rows(bot)
+            if r["subject"] == action and r["context"].get("notice") == "deadline_safety"]
+    assert [recipient for recipient, _ in told] == [channel]  # in the action's thread there, not #safety
+    assert told[0][1] == f"{action}:safety-post"
+    assert any(m.get("thread_ts") and action in json.dumps(m) for m in bot.fake.messages(channel))
+    safety = _everything_in(bot, "C0SAFETY")
+    assert action not in safety and "Rotate the leaked API keys" not in safety
