@@ -32,7 +32,8 @@ class CaseSnapshot(_Context):
     leaders: list[str] = Field(default_factory=list)
     reporter: str | None  # None: anonymous
     anonymous: bool
-    photos: list[dict[str, str]] = Field(default_factory=list)
+    photos: list[dict[str, str]] = Field(default_factory=list)  # empty when anonymous: links name the uploader
+    photo_count: int = 0  # how many photos were attached, shown even where their links are not
     source_permalink: str | None = None
     reported_at: datetime
     timezone: str
@@ -48,6 +49,7 @@ class CaseSnapshot(_Context):
     last_reason: str | None = None
     thread: tuple[str, str] | None = None  # (channel, ts) of the case's thread in the safety channel
     revision: int = 1
+    deciders: list[str] = Field(default_factory=list)  # who may approve or verify it now (not who did the work)
 
 
 class CaseCard(CaseSnapshot):

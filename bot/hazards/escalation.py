@@ -53,8 +53,8 @@ CHAIN: tuple[Rung, ...] = (
     Rung(DeadlineLevel.SOON, lambda e: -e.before_deadline.delta, _assignee),
     Rung(DeadlineLevel.ASSIGNEE, lambda e: timedelta(0), _assignee),
     Rung(DeadlineLevel.HEAD, lambda e: e.head.delta, _leaders),
-    Rung(DeadlineLevel.SAFETY, lambda e: e.safety.delta, lambda h, org: [org.safety_department.channel],
-         in_case_thread=True),
+    Rung(DeadlineLevel.SAFETY, lambda e: e.safety.delta, lambda h, org: [h.home or org.safety_department.channel],
+         in_case_thread=True),  # in the case's thread: a confidential case's own channel
     Rung(DeadlineLevel.MANAGEMENT, lambda e: e.management.delta, lambda h, org: list(org.management.members)),
 )
 RUNGS = {rung.level: rung for rung in CHAIN}

@@ -29,7 +29,7 @@ from bot.hazards.contexts import (
 from bot.hazards.escalation import DEADLINE_LEVELS
 from bot.hazards.model import Hazard, Role, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import actors_for, next_steps
+from bot.hazards.rules import actors_for, awaited_decision, next_steps
 
 __all__ = ["CONTEXTS", "NOTICE_KINDS", "SENT_HOOKS", "Outgoing", "deadline_notice", "queue_report",
            "queue_step", "snapshot"]
@@ -53,21 +53,29 @@ NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEP
 
 
 def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
-    """The case as its messages show it, for rendering later in each recipient's language."""
+    """The case as its messages show it, for rendering later in each recipient's language.
+
+    An anonymous case carries nothing that names its reporter: no id, no link back to their message, and
+    no photo links (`https://<team>.slack.com/files/<uploader id>/...` names whoever uploaded them), only
+    how many photos there are. The reporter's own card gets them back (`Outgoing._card`); safety officers
+    see them with **Show reporter**.
+    """
     department = org.department(hazard.department_key)
     return CaseSnapshot(
         reference=hazard.reference, category=hazard.category, location=hazard.location,
         description=hazard.description, department=department.name if department else hazard.department_key,
         leaders=list(department.leaders) if department else [],
         reporter=None if hazard.anonymous else hazard.reporter_id, anonymous=hazard.anonymous,
-        photos=[dict(p) for p in hazard.photos], source_permalink=hazard.source_permalink,
+        photos=[] if hazard.anonymous else [dict(p) for p in hazard.photos], photo_count=len(hazard.photos),
+        source_permalink=None if hazard.anonymous else hazard.source_permalink,
         reported_at=hazard.reported_at, timezone=org.timezone, status=hazard.status, severity=hazard.severity,
         deadline_at=hazard.deadline_at, measures=hazard.measures, assignee=hazard.assignee_id,
         completion_note=hazard.completion_note, completion_photos=[dict(p) for p in hazard.completion_photos],
         extension_until=hazard.extension_until, extension_reason=hazard.extension_reason,
         last_reason=hazard.last_reason,
         thread=(hazard.thread_channel or "", hazard.thread_ts) if hazard.thread_ts else None,
-        revision=hazard.revision)
+        revision=hazard.revision,
+        deciders=actors_for(awaited, hazard, org) if (awaited := awaited_decision(hazard)) else [])
 
 
 def deadline_notice(hazard: Hazard, org: Org, level: str, recipient: str) -> dict[str, Any]:
@@ -94,6 +102,7 @@ class Outgoing:
         self.uow, self.hazard, self.org, self.now = uow, hazard, org, now
         self.ref = hazard.reference
         self.case = _fields(snapshot(hazard, org))
+        self.safety = home_of(hazard, org)
 
     def _message(self, key: str, recipient: str, template: str, context: BaseModel, **fields: Any) -> OutboxMessage:
         return OutboxMessage(key=f"{self.ref}:{key}", recipient=recipient, template=template,
@@ -109,7 +118,11 @@ class Outgoing:
         holds = role is Role.SAFETY or (role is Role.LEADER and recipient in self.case["leaders"]) \
             or (role is Role.ASSIGNEE and recipient == self.hazard.assignee_id)
         offers = next_steps(self.hazard, {role}, CARD_STEPS) if role and holds else []
-        return CaseCard(**self.case, recipient=recipient, audience=audience, offers=offers)
+        case = self.case
+        if audience == "reporter" and recipient == self.hazard.reporter_id:  # their own photos and message
+            case = case | {"photos": [dict(p) for p in self.hazard.photos],
+                           "source_permalink": self.hazard.source_permalink}
+        return CaseCard(**case, recipient=recipient, audience=audience, offers=offers)
 
     def card(self, key: str, recipient: str, audience: Audience, **fields: Any) -> bool:
         """Post the card, or refresh it where it was posted before. True when it is new."""
@@ -125,9 +138,15 @@ class Outgoing:
         self.uow.outbox.add(self._message(key, line.recipient, "hazard.step", line, reply_to=f"{self.ref}:safety-post"))
 
 
+def home_of(hazard: Hazard, org: Org) -> str:
+    """Where the case's safety card and thread go: the safety channel, or the conversation a confidential
+    case was given (its incident's private channel), so that none of it reaches the wider safety channel."""
+    return hazard.home or org.safety_department.channel
+
+
 def queue_report(uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
     out = Outgoing(uow, hazard, org, now)
-    out.card("safety-post", org.safety_department.channel, "safety", on_sent="case_thread")
+    out.card("safety-post", out.safety, "safety", on_sent="case_thread")
     leaders = out.case["leaders"]
     for leader in leaders:  # a head who reports gets the card they can act on, not a receipt
         out.card(f"leader:{leader}", leader, "leader")
@@ -158,7 +177,7 @@ def queue_step(uow: HazardsUnitOfWork, hazard: Hazard, event: CaseEvent, org: Or
     # The thread: resolve the decision that was waiting, then say what happened (and what is awaited).
     _resolve_prompt(uow, hazard, Decision(step=step, actor=event.actor_id), now)
     buttons = list(PROMPTS.get(step, ()))
-    safety = org.safety_department.channel
+    safety = out.safety
     out.thread(f"r{rev}:step", StepLine(**out.case, recipient=safety, buttons=buttons, **step_info))
     if buttons:
         hazard.prompt_key = f"{hazard.reference}:r{rev}:step"

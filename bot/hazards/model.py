@@ -82,6 +82,7 @@ class Role(StrEnum):
     LEADER = "leader"  # head or deputy of the case's department
     SAFETY = "safety"  # safety officer
     ASSIGNEE = "assignee"  # the person responsible for the rectification
+    STAND_IN = "stand_in"  # a safety officer approving for a head who carried out the rectification
 
 
 @dataclass(eq=False)
@@ -97,7 +98,7 @@ class Hazard:
     photos: list[dict[str, str]] = field(default_factory=list)
     source_permalink: str | None = None
     status: HazardStatus = HazardStatus.REPORTED
-    thread_channel: str | None = None
+    thread_channel: str | None = None  # where the case's card and thread live; None: the safety channel
     thread_ts: str | None = None
     severity: Severity | None = None
     deadline_at: datetime | None = None
@@ -114,6 +115,11 @@ class Hazard:
     incident_ref: str | None = None  # a corrective action of this incident (5.2.4)
     revision: int = 1  # optimistic lock: a step that read an older revision is refused
     id: int | None = None
+
+    @property
+    def home(self) -> str | None:
+        """The conversation its safety card and thread go to when it is not the safety channel."""
+        return self.thread_channel
 
     def record_thread(self, channel: str, ts: str) -> None:
         """The safety-channel post becomes the case's thread; only the first post counts."""

@@ -13,8 +13,7 @@ from bot.core.errors import NotAllowed
 from bot.core.org import Org
 from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, timeline_action
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import roles_of, statuses_waiting_for, waiting_for
-from bot.hazards.usecases import load
+from bot.hazards.rules import actors_for, awaited_decision, roles_of, statuses_waiting_for, waiting_for
 
 MAX_ACTIONS_LISTED = 100
 
@@ -44,11 +43,13 @@ class CaseView(BaseModel):
 
 
 def view_case(reference: str, *, viewer_id: str, uow: HazardsUnitOfWork, org: Org) -> CaseView:
+    """The case for one viewer. A case that does not exist and one the viewer may not see get the same
+    answer, so asking tells a stranger nothing about which references are taken."""
     with uow:
-        hazard = load(uow, reference)
-        roles = roles_of(viewer_id, hazard, org)
+        hazard = uow.hazards.get(reference)
+        roles = roles_of(viewer_id, hazard, org) if hazard else set()
         sees_all = Role.SAFETY in roles or org.is_management(viewer_id)
-        if not (roles or sees_all or viewer_id == hazard.reporter_id):
+        if hazard is None or not (roles or sees_all or viewer_id == hazard.reporter_id):
             raise NotAllowed("error.not_allowed_view", reference=reference)
         hide = hazard.anonymous and not (Role.SAFETY in roles or viewer_id == hazard.reporter_id)
         events = uow.events.for_case(reference)
@@ -79,7 +80,9 @@ class MyCases(BaseModel):
 
 
 def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> list[Hazard]:
-    return [h for h in found if role in waiting_for(h) and role in roles_of(user_id, h, org)]
+    """Cases waiting for this role of mine; not a decision on work I carried out myself."""
+    return [h for h in found if role in waiting_for(h) and role in roles_of(user_id, h, org)
+            and ((awaited := awaited_decision(h)) is None or user_id in actors_for(awaited, h, org))]
 
 
 def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org) -> MyCases:

@@ -7,6 +7,10 @@
 - completed: the head approves the rectification in the case's thread, or sends it back;
 - approved: a safety officer verifies and closes it, or returns it (back to assigned).
 
+Separation of duties: whoever carried out a rectification (its assignee, who reported it done) neither
+approves nor verifies it (`not_by`). When a head did the work, the deputy or a safety officer (a stand-in)
+approves it.
+
 Nothing closes without a safety officer's verification. Cards, `/hazard mine`, notices and the step
 use cases all ask this module; none rebuilds it.
 """
@@ -23,6 +27,7 @@ from bot.hazards.model import Hazard, HazardStatus, Role, Step
 S = HazardStatus
 LEADERS, ASSIGNEE, SAFETY = frozenset({Role.LEADER, Role.SAFETY}), frozenset({Role.ASSIGNEE}), frozenset({Role.SAFETY})
 HEADS = frozenset({Role.LEADER})
+APPROVERS = frozenset({Role.LEADER, Role.STAND_IN})  # a stand-in exists only while a head is the assignee
 NOBODY: frozenset[Role] = frozenset()
 
 
@@ -35,6 +40,7 @@ class Rule:
     extension_pending: bool | None = None  # None: either; else must match
     waits_for: frozenset[Role] = NOBODY  # whom the case waits for while this step is open; none: optional
     waits_in: frozenset[HazardStatus] | None = None  # the states in which it waits (None: every source)
+    not_by: frozenset[Role] = NOBODY  # roles that bar the step even for someone holding one of `roles`
 
 
 RULES: dict[Step, Rule] = {
@@ -50,9 +56,11 @@ RULES: dict[Step, Rule] = {
     Step.REQUEST_EXTENSION: Rule(frozenset({S.ASSIGNED}), None, ASSIGNEE, "error.only_assignee", False),
     Step.ACCEPT_EXTENSION: Rule(frozenset({S.ASSIGNED}), None, HEADS, "error.only_heads", True, waits_for=HEADS),
     Step.REFUSE_EXTENSION: Rule(frozenset({S.ASSIGNED}), None, HEADS, "error.only_heads", True, waits_for=HEADS),
-    Step.APPROVE: Rule(frozenset({S.COMPLETED}), S.APPROVED, HEADS, "error.only_heads", waits_for=HEADS),
+    Step.APPROVE: Rule(frozenset({S.COMPLETED}), S.APPROVED, APPROVERS, "error.only_heads", waits_for=APPROVERS,
+                       not_by=ASSIGNEE),
     Step.SEND_BACK: Rule(frozenset({S.COMPLETED}), S.ASSIGNED, HEADS, "error.only_heads", waits_for=HEADS),
-    Step.VERIFY: Rule(frozenset({S.APPROVED}), S.CLOSED, SAFETY, "error.safety_only", waits_for=SAFETY),
+    Step.VERIFY: Rule(frozenset({S.APPROVED}), S.CLOSED, SAFETY, "error.safety_only", waits_for=SAFETY,
+                      not_by=ASSIGNEE),
     Step.RETURN: Rule(frozenset({S.APPROVED}), S.ASSIGNED, SAFETY, "error.safety_only", waits_for=SAFETY),
 }
 
@@ -68,6 +76,8 @@ def check(hazard: Hazard, step: Step, roles: set[Role]) -> Rule:
     rule = RULES[step]
     if not roles & rule.roles:
         raise NotAllowed(rule.refusal, reference=hazard.reference)
+    if roles & rule.not_by:
+        raise NotAllowed("error.own_work", reference=hazard.reference)
     if not fits(step, hazard):
         raise WrongState("error.wrong_state", reference=hazard.reference, status=hazard.status.value)
     return rule
@@ -76,7 +86,8 @@ def check(hazard: Hazard, step: Step, roles: set[Role]) -> Rule:
 def next_steps(hazard: Hazard, roles: Iterable[Role], among: Iterable[Step] = tuple(Step)) -> list[Step]:
     """The steps (of `among`, in its order) that someone with these roles may take now."""
     held = set(roles)
-    return [step for step in among if held & RULES[step].roles and fits(step, hazard)]
+    return [step for step in among
+            if held & RULES[step].roles and not held & RULES[step].not_by and fits(step, hazard)]
 
 
 def waiting_for(hazard: Hazard) -> set[Role]:
@@ -101,7 +112,14 @@ def roles_of(user_id: str, hazard: Hazard, org: Org) -> set[Role]:
         roles.add(Role.SAFETY)
     if hazard.assignee_id and user_id == hazard.assignee_id:
         roles.add(Role.ASSIGNEE)
+    elif Role.SAFETY in roles and _head_did_the_work(hazard, org):
+        roles.add(Role.STAND_IN)
     return roles
+
+
+def _head_did_the_work(hazard: Hazard, org: Org) -> bool:
+    department = org.department(hazard.department_key)
+    return department is not None and hazard.assignee_id in department.leaders
 
 
 def people_in(role: Role, hazard: Hazard, org: Org) -> list[str]:
@@ -111,11 +129,22 @@ def people_in(role: Role, hazard: Hazard, org: Org) -> list[str]:
         return list(department.leaders) if department else []
     if role is Role.SAFETY:
         return list(org.safety_department.members)
+    if role is Role.STAND_IN:
+        return [p for p in org.safety_department.members if p != hazard.assignee_id] \
+            if _head_did_the_work(hazard, org) else []
     return [hazard.assignee_id] if hazard.assignee_id else []
 
 
 def actors_for(step: Step, hazard: Hazard, org: Org, *, expected: bool = True) -> list[str]:
-    """Who may take this step on this case (expected: only those the case waits for, not stand-ins)."""
+    """Who may take this step on this case (expected: only those the case waits for, not stand-ins),
+    leaving out whoever the step is barred for (`not_by`): these are the people a card names."""
     rule = RULES[step]
     roles = rule.waits_for if expected and rule.waits_for else rule.roles
-    return list(dict.fromkeys(person for role in Role if role in roles for person in people_in(role, hazard, org)))
+    barred = {person for role in rule.not_by for person in people_in(role, hazard, org)}
+    return list(dict.fromkeys(person for role in Role if role in roles for person in people_in(role, hazard, org)
+                              if person not in barred))
+
+
+def awaited_decision(hazard: Hazard) -> Step | None:
+    """The decision a completed or approved case waits for (approve, verify), whose deciders a card names."""
+    return {S.COMPLETED: Step.APPROVE, S.APPROVED: Step.VERIFY}.get(hazard.status)

@@ -28,7 +28,7 @@ from bot.hazards.events import HazardReported, RectificationStepTaken, Rectifica
 from bot.hazards.messages import Outgoing, queue_report, queue_step, snapshot
 from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import check, roles_of
+from bot.hazards.rules import RULES, check, roles_of
 
 DESCRIPTION_MAX = 3000
 LOCATION_MAX = 200
@@ -131,6 +131,8 @@ class OpenRectification(BaseModel):
     deadline: datetime
     severity: Severity = Severity.SERIOUS
     incident_ref: str | None = None  # the incident whose corrective action this is
+    home_channel: str | None = None  # where its safety card and thread go instead of the safety channel
+    # (a confidential incident's own channel): nothing of it then reaches the wider safety channel
 
 
 def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: Org, now: datetime) -> str:
@@ -144,7 +146,7 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
         description=cmd.description, department_key=cmd.department_key, reporter_id=cmd.opened_by,
         anonymous=False, reported_at=now, status=HazardStatus.ASSIGNED, severity=cmd.severity,
         deadline_at=cmd.deadline, measures=cmd.measures, assignee_id=cmd.assignee_id, rounds=1,
-        incident_ref=cmd.incident_ref)
+        incident_ref=cmd.incident_ref, thread_channel=cmd.home_channel)
     uow.hazards.add(hazard)
     uow.events.append(CaseEvent(case_ref=hazard.reference, action="corrective_action_opened", actor_id=cmd.opened_by,
                                 at=now, changes={"incident": cmd.incident_ref, "assignee_id": cmd.assignee_id,
@@ -156,8 +158,15 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
     return hazard.reference
 
 
+class Revealed(BaseModel):
+    """Who reported an anonymous case, and the photos whose links would have named them."""
+
+    reporter_id: str
+    photos: list[dict[str, str]] = Field(default_factory=list)
+
+
 def reveal_reporter(reference: str, *, actor_id: str, uow: HazardsUnitOfWork, org: Org,
-                    clock: Clock = utcnow) -> str:
+                    clock: Clock = utcnow) -> Revealed:
     """Who reported an anonymous hazard: safety officers only, and the look-up is on the timeline."""
     if not org.is_safety_officer(actor_id):
         raise NotAllowed("error.safety_only")
@@ -169,7 +178,7 @@ def reveal_reporter(reference: str, *, actor_id: str, uow: HazardsUnitOfWork, or
         uow.events.append(CaseEvent(case_ref=reference, action="reporter_revealed", actor_id=actor_id, at=now))
         uow.record(ReporterRevealed(case_ref=reference, actor_id=actor_id, at=now))
         uow.commit()
-        return hazard.reporter_id
+        return Revealed(reporter_id=hazard.reporter_id, photos=[dict(p) for p in hazard.photos])
 
 
 def load(uow: HazardsUnitOfWork, reference: str, *, lock: bool = False) -> Hazard:
@@ -179,10 +188,19 @@ def load(uow: HazardsUnitOfWork, reference: str, *, lock: bool = False) -> Hazar
     return hazard
 
 
+def load_for_step(uow: HazardsUnitOfWork, reference: str, step: Step, *, lock: bool = False) -> Hazard:
+    """The case a step is asked on. A reference that names no case gets the refusal of someone holding
+    no role in it, so a forged button value cannot tell taken references from free ones."""
+    hazard = uow.hazards.get(reference, lock=lock)
+    if hazard is None:
+        raise NotAllowed(RULES[step].refusal, reference=reference)
+    return hazard
+
+
 def check_step(reference: str, step: Step, *, actor_id: str, uow: HazardsUnitOfWork, org: Org) -> None:
     """Would this person be allowed this step now? Lets a button refuse before a modal opens."""
     with uow:
-        hazard = load(uow, reference)
+        hazard = load_for_step(uow, reference, step)
         check(hazard, step, roles_of(actor_id, hazard, org))
 
 
@@ -213,7 +231,7 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
             return StepTaken.model_validate(earlier)
-        hazard = load(uow, cmd.reference, lock=True)
+        hazard = load_for_step(uow, cmd.reference, cmd.step, lock=True)
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id

@@ -35,9 +35,13 @@ def open_corrective_action(uow: IncidentsUnitOfWork, incident: Incident, action:
                            actor_id: str, org: Org, now: datetime) -> str:
     """A corrective action as a rectification already assigned: the owner's head approves it.
 
-    For a confidential incident the case shows only the incident's reference, not where it happened.
+    For a confidential incident the case shows only the incident's reference, not where it happened, and it
+    stays among those handling the incident: its safety card and thread go to the incident's private channel
+    (or, without one, to the officer who closed it), and the incident's department approves it, whose
+    leaders are in that channel, rather than the head of the owner's department.
     """
-    department = org.department_of(action.owner_id or "") or org.department(incident.department_key or "")
+    owners, incidents = org.department_of(action.owner_id or ""), org.department(incident.department_key or "")
+    department = (incidents or owners) if incident.confidential else (owners or incidents)
     if department is None:  # nobody could approve it
         raise InvalidInput({f"owner_{row}": "error.owner_no_department"})
     assert action.owner_id is not None and action.deadline is not None  # checked by close_incident
@@ -46,7 +50,8 @@ def open_corrective_action(uow: IncidentsUnitOfWork, incident: Incident, action:
         location=incident.reference if incident.confidential else incident.location,
         description=f"{incident.reference}: {action.measures.strip()}", department_key=department.key,
         measures=action.measures.strip(), assignee_id=action.owner_id, deadline=action.deadline,
-        incident_ref=incident.reference), uow=uow, org=org, now=now)
+        incident_ref=incident.reference,
+        home_channel=(incident.channel_id or actor_id) if incident.confidential else None), uow=uow, org=org, now=now)
 
 
 def subscriptions(org: Org) -> dict[type, list[Handler]]:

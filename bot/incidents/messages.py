@@ -98,5 +98,7 @@ class Out:
             self.send(key, channel, "incident.line", IncidentLine(**self.case, recipient=channel, line=line, **extra))
         else:
             channel = self.org.safety_department.channel
+            if self.incident.confidential:  # the wider safety channel: not even the corrective actions' references
+                extra.pop("opened", None)
             self.send(key, channel, "incident.line", IncidentLine(**self.case, recipient=channel, line=line, **extra),
                       reply_to=f"{self.incident.reference}:safety-post")

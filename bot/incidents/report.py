@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from bot.core.errors import NotAllowed, WrongState
 from bot.core.org import Org
@@ -20,8 +21,8 @@ from bot.incidents.visibility import may_see_report
 def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork, org: Org) -> IncidentReport:
     """Everything the post-incident report shows; confidential ones only for those allowed to see them."""
     with uow:
-        incident = load(uow, reference)
-        if not may_see_report(viewer_id, incident, org):
+        incident = uow.incidents.get(reference)
+        if incident is None or not may_see_report(viewer_id, incident, org):  # the same answer: nothing leaks
             raise NotAllowed("error.not_allowed_view", reference=reference)
         return IncidentReport(
             context=snapshot(incident, org),
@@ -34,28 +35,30 @@ def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork,
 
 
 def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org,
-                      clock: Callable[[], datetime]) -> bool:
-    """Post the post-incident report to the incident's channel as a Markdown file (through the outbox).
+                      clock: Callable[[], datetime]) -> Literal["channel", "you", "already"]:
+    """Post the post-incident report as a Markdown file (through the outbox): to the incident's channel, or,
+    when management asks, to the manager who asked (management reads it, not the channel).
 
-    One file per content: the message is keyed by a digest of the report, so five clicks on Export (or two
-    people at once) post it once, and a new file goes out only when the report says something new.
-    False when this very report was already posted (or is on its way).
+    One file per content and place: the message is keyed by a digest of the report, so five clicks on Export
+    (or two people at once) post it once, and a new file goes out only when the report says something new.
+    Says where it went: "channel", "you" (the manager's DM), or "already" (this very report is on its way).
     """
     report = incident_report(reference, viewer_id=actor_id, uow=uow, org=org)
     now = clock()
     digest = hashlib.sha256(report.model_dump_json().encode("utf-8")).hexdigest()[:16]
     with uow:
         incident = load(uow, reference, lock=True)  # clicks at once queue here, then see the first one's file
-        if incident.confidential and not incident.channel_id:  # never into the wider safety channel
+        to_asker = org.is_management(actor_id) and not org.is_safety_officer(actor_id)
+        if incident.confidential and not incident.channel_id and not to_asker:  # never the wider safety channel
             raise WrongState("error.export_confidential", reference=reference)
-        target = incident.channel_id or org.safety_department.channel
+        target = actor_id if to_asker else incident.channel_id or org.safety_department.channel
         key = f"report:{target}:{digest}"
         if uow.outbox.by_key(f"{reference}:{key}") is not None:
-            return False
+            return "already"
         Out(uow, incident, org, now).send(key, target, "incident.report_file",
                                           ReportFile(recipient=target, reference=reference, report=report))
         uow.commit()
-        return True
+        return "you" if to_asker else "channel"
 
 
 def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:

@@ -31,7 +31,7 @@ from bot.incidents.model import (
     ReportIncident,
 )
 from bot.incidents.ports import IncidentsUnitOfWork
-from bot.incidents.visibility import told_at_once
+from bot.incidents.visibility import may_tick, told_at_once
 
 PREFIX = "INC"
 TEXT_MAX = 3000
@@ -121,10 +121,12 @@ def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: 
 
 
 def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org, clock: Clock) -> bool:
-    """Tick a checklist item (anyone handling the incident may); False when it was already ticked."""
+    """Tick a checklist item (only those handling the incident may); False when it was already ticked."""
     now = clock()
     with uow:
-        incident = load(uow, reference, lock=True)
+        incident = uow.incidents.get(reference, lock=True)
+        if incident is None or not may_tick(actor_id, incident, org):  # the same answer: nothing leaks
+            raise NotAllowed("error.not_handling", reference=reference)
         if incident.status not in HANDLING:
             raise WrongState("error.incident_state", reference=reference, status=incident.status.value)
         checklist = [dict(entry) for entry in incident.checklist]

@@ -25,3 +25,9 @@ def may_see_report(viewer_id: str, incident: Incident, org: Org) -> bool:
     """The post-incident report: safety officers, management and the people handling it."""
     return (org.is_safety_officer(viewer_id) or org.is_management(viewer_id)
             or viewer_id in handling_people(incident, org))
+
+
+def may_tick(person: str, incident: Incident, org: Org) -> bool:
+    """The emergency plan's checklist is the record of who did what: only the incident channel's people
+    (which include the safety officers and the emergency team) may tick it."""
+    return person in handling_people(incident, org)

@@ -11,7 +11,7 @@ from bot.core.org import Org
 from bot.core.permissions import require_officer
 from bot.plans.model import Plan
 
-__all__ = ["may_manage", "may_record_done", "require_may_record_done", "require_officer"]
+__all__ = ["may_manage", "may_record_done", "require_in_org", "require_may_record_done", "require_officer"]
 
 
 def may_manage(actor_id: str | None, org: Org) -> bool:
@@ -26,3 +26,15 @@ def may_record_done(actor_id: str, plan: Plan, org: Org) -> bool:
 def require_may_record_done(actor_id: str, plan: Plan, org: Org) -> None:
     if not may_record_done(actor_id, plan, org):
         raise NotAllowed("error.only_owner")
+
+
+def in_org(actor_id: str, org: Org) -> bool:
+    """Named in the organisation file: a department's people, a safety officer, management, the emergency team."""
+    return (org.department_of(actor_id) is not None or org.is_safety_officer(actor_id) or org.is_management(actor_id)
+            or any(member.user == actor_id for member in org.emergency_team))
+
+
+def require_in_org(actor_id: str, org: Org) -> None:
+    """The company's plans and what is coming are not for guests and people from other workspaces."""
+    if not in_org(actor_id, org):
+        raise NotAllowed("error.not_in_org")

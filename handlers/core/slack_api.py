@@ -35,7 +35,7 @@ class WebApiTransport:
     def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             if method == "files.upload":  # the v2 upload: three calls, done by slack_sdk
-                response = self._client.files_upload_v2(**payload)
+                response = self._client.files_upload_v2(**self._to_conversation(payload))
             elif method.startswith(_JSON_METHODS):
                 response = self._client.api_call(method, json=payload)
             else:
@@ -50,6 +50,14 @@ class WebApiTransport:
         except (TimeoutError, URLError, OSError) as exc:
             raise SlackUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def _to_conversation(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal takes only conversation ids (C, G, D): a person's id means their DM."""
+        channel = str(payload.get("channel") or "")
+        if channel[:1] in ("U", "W"):
+            opened = self._client.conversations_open(users=channel)
+            return payload | {"channel": opened["channel"]["id"]}
+        return payload
 
     def find_posted(
         self, *, channel: str, marker: str, since: float, thread_ts: str | None

@@ -132,12 +132,13 @@ def register(app: App, services: Services, background: Background) -> None:
         user_id, reference = body["user"]["id"], body["actions"][0]["value"]
         locale = services.locales.locale_for(user_id)
         try:
-            reporter = reveal_reporter(reference, actor_id=user_id, uow=services.uow(), org=org,
+            revealed = reveal_reporter(reference, actor_id=user_id, uow=services.uow(), org=org,
                                        clock=services.clock)
         except DomainError as exc:
             respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral", replace_original=False)
             return
-        respond(**build_reporter_revealed(reference=reference, reporter_id=reporter, locale=locale))
+        respond(**build_reporter_revealed(reference=reference, reporter_id=revealed.reporter_id,
+                                          photos=revealed.photos, locale=locale))
 
     def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         background.start(kindly(on_command), body, client, respond, body=body).wait(HEAD_START_SECONDS)

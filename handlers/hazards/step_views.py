@@ -17,7 +17,7 @@ from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import BlockId, CallbackId
-from handlers.hazards.views import step_button, thread_link
+from handlers.hazards.views import step_button, thread_link, who_decides
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
 STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
@@ -123,6 +123,8 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
                  step=t(f"step.{decided.step}.button", locale))
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
+        if who := who_decides(context, locale):
+            blocks.append({"type": "context", "elements": [mrkdwn(who)]})
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
             step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
             for i, s in enumerate(context.buttons)]})

@@ -86,6 +86,14 @@ def build_reported_modal(*, locale: str, reference: str, department_name: str) -
     }
 
 
+def who_decides(case: CaseSnapshot, locale: str) -> str | None:
+    """Who may approve or verify the case now, as the rules say (never whoever did the work)."""
+    if not case.deciders or case.status not in ("completed", "approved"):
+        return None
+    key = "hazard.who_approves" if case.status == "completed" else "hazard.who_verifies"
+    return t(key, locale, people=" ".join(mention(p) for p in case.deciders))
+
+
 def thread_link(case: CaseSnapshot) -> str | None:
     """A link to the case's thread in the safety channel, once it exists."""
     if not case.thread:
@@ -144,18 +152,23 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if case.measures:
         blocks.append({"type": "section", "text": mrkdwn(clip(
             f"*{t('hazard.field.measures', locale)}*\n{escape(case.measures)}", SECTION_LIMIT))})
-    links = [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
-             for p in case.photos if p.get("permalink")]
-    if case.source_permalink and (not case.anonymous or audience == "reporter"):
+    links = photo_links(case.photos, locale)
+    if case.photo_count and not case.photos:  # anonymous: the links would name the uploader
+        key = "hazard.photos_withheld_safety" if audience == "safety" else (
+            "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
+        links.append(t(key, locale, count=case.photo_count))
+    if case.source_permalink:
         links.append(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>")
     if (link := thread_link(case)) and audience != "safety":
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if links:
         blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
     next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
-    blocks.append({"type": "context", "elements": [mrkdwn(clip(t(
-        next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
-        reason=escape(case.last_reason or "—")), SECTION_LIMIT))]})
+    upcoming = t(next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
+                 reason=escape(case.last_reason or "—"))
+    if who := who_decides(case, locale):
+        upcoming += " " + who
+    blocks.append({"type": "context", "elements": [mrkdwn(clip(upcoming, SECTION_LIMIT))]})
     buttons = [step_button(step, ref, locale, revision=case.revision, style="primary" if i == 0 else None)
                for i, step in enumerate(case.offers)]
     if audience == "safety" and case.anonymous:
@@ -168,6 +181,15 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def build_reporter_revealed(*, reference: str, reporter_id: str, locale: str) -> dict[str, Any]:
-    return {"response_type": "ephemeral", "replace_original": False,
-            "text": t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")}
+def photo_links(photos: list[dict[str, str]], locale: str) -> list[str]:
+    return [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
+            for p in photos if p.get("permalink")]
+
+
+def build_reporter_revealed(*, reference: str, reporter_id: str, photos: list[dict[str, str]],
+                            locale: str) -> dict[str, Any]:
+    """Only the safety officer who asked sees it: the reporter and the photos whose links name them."""
+    text = t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")
+    if links := photo_links(photos, locale):
+        text += "\n" + t("hazard.reporter_photos", locale, links=" · ".join(links))
+    return {"response_type": "ephemeral", "replace_original": False, "text": text}

@@ -138,9 +138,10 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                 respond(text=t("incident.started", locale, reference=reference), response_type="ephemeral",
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_EXPORT:
-                queued = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
-                                           clock=services.clock)
-                respond(text=t("incident.export.queued" if queued else "incident.export.already", locale,
+                went = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
+                                         clock=services.clock)
+                respond(text=t({"channel": "incident.export.queued", "you": "incident.export.to_you",
+                                "already": "incident.export.already"}[went], locale,
                                reference=reference), response_type="ephemeral", replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)

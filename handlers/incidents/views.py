@@ -96,18 +96,27 @@ def _headline(c: IncidentSnapshot, locale: str, key: str) -> Block:
                                                              kind=t("incident.kind." + c.kind, locale)), 150))}
 
 
-def _progress(c: IncidentSnapshot, locale: str) -> Block:
+def _progress(c: IncidentSnapshot, locale: str, *, wider: bool = False) -> Block:
+    """How handling stands. `wider`: for the safety channel, where a confidential incident shows neither the
+    authority it was reported to nor its corrective actions, only how far they are."""
+    hide = wider and c.confidential
     parts = []
     if c.channel:
         parts.append(t("incident.in_channel", locale, channel=f"<#{c.channel}>"))
     elif c.channel_failed:
         parts.append(t("incident.channel_failed_short", locale))
     report = c.authority_report
-    parts.append(t("incident.authority.done", locale, to=escape(report.to), on=report.on)
-                 if report else t("incident.authority.pending", locale))
+    if report and hide:
+        parts.append(t("incident.authority.done_confidential", locale, on=report.on))
+    else:
+        parts.append(t("incident.authority.done", locale, to=escape(report.to), on=report.on)
+                     if report else t("incident.authority.pending", locale))
     done = sum(1 for item in c.checklist if item.done_by)
     parts.append(t("incident.checklist.progress", locale, done=done, total=len(c.checklist)))
-    if c.actions:
+    if c.actions and hide:
+        verified = sum(1 for a in c.actions if a.status == "closed")
+        parts.append(t("incident.actions.count", locale, done=verified, total=len(c.actions)))
+    elif c.actions:
         verified = sum(1 for a in c.actions if a.status == "closed")
         parts.append(t("incident.actions.progress", locale, done=verified, total=len(c.actions),
                        refs=", ".join(f"{a.reference} ({t('status.' + a.status, locale)})" for a in c.actions)))
@@ -122,7 +131,7 @@ def build_incident_post(c: IncidentPost, locale: str) -> dict[str, Any]:
             "incident.status." + c.status, locale)))})
     else:
         blocks += _details(c, locale)
-    blocks.append(_progress(c, locale))
+    blocks.append(_progress(c, locale, wider=True))
     buttons: list[tuple[ActionId, str, str | None]] = []
     if c.status == "reported":
         buttons.append((ActionId.INCIDENT_START, "incident.start", "danger" if c.urgent else "primary"))

@@ -13,7 +13,7 @@ from bot.core.errors import DomainError
 from bot.core.i18n import t
 from bot.core.idempotency import submission_key
 from bot.core.services import Services
-from bot.plans.access import may_manage, require_officer
+from bot.plans.access import may_manage, require_in_org, require_officer
 from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
 from bot.plans.recurrence import Pattern, RuleError, rule_for
 from bot.plans.usecases import (
@@ -106,10 +106,12 @@ def register(app: App, services: Services) -> None:
                 require_officer(user_id, org)
                 open_plan_modal(client, body["trigger_id"], locale, words[1] if len(words) > 1 else None)
             elif word == "plans":
+                require_in_org(user_id, org)
                 lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_plan_list(lines, locale=locale, timezone=org.timezone,
                                           manage=may_manage(user_id, org)))
             elif word == "upcoming":
+                require_in_org(user_id, org)
                 items = upcoming(uow=services.uow(), org=org, calendar=services.calendar, now=now)
                 respond(**build_upcoming(items, locale=locale, timezone=org.timezone))
             else:

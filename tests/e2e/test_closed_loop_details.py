@@ -222,7 +222,7 @@ def test_hazard_with_a_reference_shows_status_and_timeline_to_those_involved_onl
         assert "<@U0EMP2>" in seen and "<@U0HEAD1>" in seen, user
 
     missing = "HZ-2026-9999"
-    assert answer(bot, "U0HEAD1", missing)["text"] == t("error.case_not_found", "en", reference=missing)
+    assert answer(bot, "U0HEAD1", missing)["text"] == t("error.not_allowed_view", "en", reference=missing)
     refusal = answer(bot, "U0EMP3", ref.lower())
     assert refusal["text"] == t("error.not_allowed_view", "zh-CN", reference=ref)
     assert "blocks" not in refusal

@@ -120,7 +120,7 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     # Both rectifications go round the closed loop and are verified: the incident is fully resolved.
     for hazard_ref, owner in refs:
         step(bot, owner, "complete", hazard_ref, note="Done")
-        step(bot, "U0HEAD1", "approve", hazard_ref)
+        step(bot, "U0DEP1" if owner == "U0HEAD1" else "U0HEAD1", "approve", hazard_ref)  # never one's own work
         step(bot, "U0SAFE1", "verify", hazard_ref)
     with bot.runtime.services.uow() as uow:
         assert uow.incidents.get(ref).status.value == "resolved"  # type: ignore[union-attr]

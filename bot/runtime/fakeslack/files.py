@@ -30,6 +30,8 @@ class FileMethods(State):
             files = json.loads(files)
         if not files or any(f.get("id") not in self.uploads for f in files):
             return {"ok": False, "error": "file_not_found"}
+        if str(params.get("channel_id") or "C")[:1] not in ("C", "G", "D", "Z"):  # as Slack: no user ids
+            return {"ok": False, "error": "invalid_arguments"}
         shared = [{"id": f["id"], "title": f.get("title") or "", "channel": params.get("channel_id"),
                    "content": self.uploads[f["id"]].decode("utf-8", errors="replace")} for f in files]
         self.shared_files.extend(shared)
