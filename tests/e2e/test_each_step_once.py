@@ -60,14 +60,14 @@ def test_a_modal_opened_before_someone_else_took_the_step_is_refused_as_taken(bo
     # Assess is allowed from "assessed" too, but the head's modal showed the case before that assessment.
     late = sent(bot, step_submission("U0HEAD1", head_view, severity="general"))
     assert taken(ref, "assessed", "U0HEAD1") in answered_text(late)
-    assert events(bot, ref).count("assess") == 1
+    assert events(bot, ref).count("assessed") == 1
     with bot.runtime.services.uow() as uow:
         hazard = uow.hazards.get(ref)
         assert hazard is not None and hazard.severity is not None and hazard.severity.value == "major"
     # A modal opened now shows the new revision and may reassess.
     again = click(bot, "U0HEAD1", "assess", ref)["view"]
     assert sent(bot, step_submission("U0HEAD1", again, severity="general")) == {}
-    assert events(bot, ref).count("assess") == 2
+    assert events(bot, ref).count("assessed") == 2
 
 
 def _at_once(bot: RunningBot, requests: list[Any]) -> list[dict[str, Any]]:
@@ -90,7 +90,7 @@ def test_five_simultaneous_assessments_take_the_step_once(bot: RunningBot) -> No
     assert len(closed) == 1, answers
     for user, answer in refused:
         assert taken(ref, "assessed", user) in answered_text(answer)
-    assert events(bot, ref).count("assess") == 1
+    assert events(bot, ref).count("assessed") == 1
     lines = [r for r in outbox_rows(bot)[queued:] if r["template"] == "hazard.step"]
     assert [r["context"]["step"] for r in lines] == ["assess"]
 
@@ -122,7 +122,7 @@ def test_five_simultaneous_assignments_take_the_step_once(bot: RunningBot) -> No
     for user, answer in zip(people, answers, strict=True):
         if answer != {}:
             assert taken(ref, "assigned", user) in answered_text(answer)
-    assert events(bot, ref).count("assign") == 1
+    assert events(bot, ref).count("assigned") == 1
     told = [r for r in outbox_rows(bot)[queued:] if r["template"] == "hazard.card"
             and r["key"].startswith(f"{ref}:assignee:")]
     assert len({r["recipient"] for r in told}) == 1  # one person told they are responsible

@@ -7,6 +7,7 @@ import json
 from bot.core.i18n import t
 from tests.conftest import RunningBot
 from tests.e2e.test_incidents import click, incident_channel, report, settled
+from tests.helpers import eventually
 
 
 def _checklist(bot: RunningBot, channel: str) -> dict[str, object]:
@@ -33,9 +34,13 @@ def test_only_the_people_handling_an_incident_may_tick_its_checklist(bot: Runnin
         assert bot.slack.click(user_id=person, action_id="inc_tick", value=value, channel_id=channel,
                                message_ts="1.1").status_code == 200
     settled(bot)
-    with bot.runtime.services.uow() as uow:
-        assert [e.actor_id for e in uow.events.for_case(ref) if e.action == "checklist_ticked"] == ["U0EMP2",
-                                                                                                   "U0SAFE2"]
+
+    def tickers() -> list[str]:
+        with bot.runtime.services.uow() as uow:
+            return [e.actor_id for e in uow.events.for_case(ref) if e.action == "checklist_ticked"]
+
+    eventually(lambda: len(tickers()) == 2, what="both ticks recorded")  # the clicks run after their acks
+    assert sorted(tickers()) == ["U0EMP2", "U0SAFE2"]
     shown = json.dumps(bot.fake.messages(channel))
     assert "U0EMP3" not in shown and "U0HEAD2" not in shown
 
@@ -108,7 +113,6 @@ def test_managements_export_reaches_the_manager_who_asked(bot: RunningBot) -> No
     settled(bot)
     assert click(bot, "U0BOSS", "inc_export", ref)["reply"]["text"] == t("incident.export.to_you", "zh-CN",
                                                                          reference=ref)
-    from tests.helpers import eventually
 
     eventually(lambda: bot.fake.shared_files, what="the report file")
     assert [f["channel"] for f in bot.fake.shared_files] == ["D0BOSS"]
