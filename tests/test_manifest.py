@@ -43,6 +43,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "pins.add": frozenset({"pins:write"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),  # the post-incident report
     "files.completeUploadExternal": frozenset({"files:write"}),
+    "files.list": frozenset({"files:read"}),  # was an upload whose answer was lost carried out?
     # views.* need no scope of their own, only a trigger_id, which Slack sends with commands and
     # shortcuts (the `commands` scope, checked separately below).
     "views.open": frozenset(),

@@ -202,9 +202,14 @@ class OutboxSender:
             if rendered.method != POST:  # another Web API call: its arguments go as they are
                 if message.update_of or message.reply_to:
                     raise SlackRefused(f"not_a_post: {message.template} is sent with {rendered.method}")
-                self.pace.wait()
-                answer = self.transport.call(rendered.method, rendered.payload)
-                self._mark_sent(message.id, answer, generation=message.generation)
+                done = None
+                if message.maybe_sent and message.first_attempt_at:  # the last answer was lost: did it go through?
+                    done = self.transport.find_done(rendered.method, rendered.payload,
+                                                    since=message.first_attempt_at.timestamp())
+                if done is None:
+                    self.pace.wait()
+                    done = self.transport.call(rendered.method, rendered.payload)
+                self._mark_sent(message.id, done, generation=message.generation)
                 return
             target = self._target(message)
             if target is None:

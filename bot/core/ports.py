@@ -118,6 +118,11 @@ class SlackTransport(Protocol):
     def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Call a Web API method once (no retries of its own); raises a SlackError subclass."""
 
+    def find_done(self, method: str, payload: dict[str, Any], *, since: float) -> dict[str, Any] | None:
+        """Slack's answer for a call (other than a post) that was already carried out since `since`, else None.
+
+        Lets the outbox tell whether a call whose answer was lost (an upload) in fact went through."""
+
     def find_posted(
         self, *, channel: str, marker: str, since: float, thread_ts: str | None
     ) -> tuple[str, str] | None:

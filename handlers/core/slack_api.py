@@ -59,6 +59,18 @@ class WebApiTransport:
             return payload | {"channel": opened["channel"]["id"]}
         return payload
 
+    def find_done(self, method: str, payload: dict[str, Any], *, since: float) -> dict[str, Any] | None:
+        """An upload whose answer was lost is found by its file name in its channel, shared since the first try
+        (each export's file name is its own); other calls are idempotent or checked by their own hooks."""
+        if method != "files.upload":
+            return None
+        channel = self._to_conversation(payload)["channel"]
+        answer = self.call("files.list", {"channel": channel, "ts_from": int(since) - 1, "count": 100})
+        for found in answer.get("files", []):
+            if found.get("name") == payload.get("filename"):
+                return {"ok": True, "files": [found]}
+        return None
+
     def find_posted(
         self, *, channel: str, marker: str, since: float, thread_ts: str | None
     ) -> tuple[str, str] | None:

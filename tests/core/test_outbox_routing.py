@@ -36,6 +36,9 @@ class Transport:
             raise SlackRefused(self.refuse[channel])
         return {"ok": True, "channel": channel or "C0NEW", "ts": f"1700000000.{len(self.calls):06d}"}
 
+    def find_done(self, method: str, payload: dict[str, Any], *, since: float) -> None:
+        return None
+
     def find_posted(self, *, channel: str, marker: str, since: float, thread_ts: str | None) -> None:
         return None
 

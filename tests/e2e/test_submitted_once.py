@@ -124,6 +124,19 @@ def test_five_clicks_on_export_post_one_file(bot: RunningBot) -> None:
     assert [f["channel"] for f in bot.fake.shared_files] == [channel]
 
 
+def test_a_lost_upload_answer_posts_the_report_file_once(bot: RunningBot) -> None:
+    """Slack stored the file but its answer never came: the retry finds it instead of uploading it again."""
+    ref, channel = _incident_with_channel(bot)
+    bot.runtime.sender.retry.base_seconds = 0.05
+    bot.fake.timeout("files.completeUploadExternal", seconds=bot.runtime.settings.slack_timeout_seconds + 1,
+                     processed=True)
+    bot.slack.click(user_id="U0SAFE1", action_id="inc_export", value=ref, channel_id="C0SAFETY", message_ts="1.1")
+    eventually(lambda: bot.fake.shared_files, what="the report file")
+    settled(bot)  # the retry after the lost answer has run
+    assert [f["channel"] for f in bot.fake.shared_files] == [channel]
+    assert len(bot.fake.calls_to("files.list")) == 1  # it looked before uploading again
+
+
 def test_a_retried_click_is_answered_without_doing_the_work_again(bot: RunningBot) -> None:
     ref, _ = _incident_with_channel(bot)
     click = block_actions(user_id="U0SAFE1", action_id="inc_export", value=ref, channel_id="C0SAFETY",

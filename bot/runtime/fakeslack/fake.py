@@ -50,6 +50,7 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
             "pins.add": self._ok,
             "files.getUploadURLExternal": self._files_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.list": self._files_list,
         }
 
     # ------------------------------------------------------------------ lifecycle

@@ -4,6 +4,7 @@ kept so a test can read what an exported report contained."""
 from __future__ import annotations
 
 import json
+import time
 
 from bot.runtime.fakeslack.records import Answer, JsonDict
 from bot.runtime.fakeslack.state import State
@@ -22,6 +23,7 @@ class FileMethods(State):
         if not params.get("filename") or not str(params.get("length") or "").isdigit():
             return {"ok": False, "error": "invalid_arguments"}
         file_id = self._next_id("F")
+        self.upload_names[file_id] = str(params["filename"])
         return {"ok": True, "upload_url": f"{self.base_url}{UPLOAD_PREFIX}{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, params: JsonDict) -> JsonDict:
@@ -32,7 +34,17 @@ class FileMethods(State):
             return {"ok": False, "error": "file_not_found"}
         if str(params.get("channel_id") or "C")[:1] not in ("C", "G", "D", "Z"):  # as Slack: no user ids
             return {"ok": False, "error": "invalid_arguments"}
-        shared = [{"id": f["id"], "title": f.get("title") or "", "channel": params.get("channel_id"),
+        shared = [{"id": f["id"], "title": f.get("title") or "", "name": self.upload_names.get(f["id"], ""),
+                   "channel": params.get("channel_id"), "created": int(time.time()),
                    "content": self.uploads[f["id"]].decode("utf-8", errors="replace")} for f in files]
         self.shared_files.extend(shared)
         return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
+    def _files_list(self, params: JsonDict) -> JsonDict:
+        """The files shared in a channel since `ts_from`, newest first, as Slack lists them."""
+        channel, since = params.get("channel"), float(params.get("ts_from") or 0)
+        with self._cond:
+            found = [{"id": f["id"], "name": f["name"], "title": f["title"], "created": f["created"],
+                      "channels": [f["channel"]]} for f in reversed(self.shared_files)
+                     if (channel is None or f["channel"] == channel) and f["created"] >= since]
+        return {"ok": True, "files": found, "paging": {"count": len(found), "total": len(found), "page": 1, "pages": 1}}

@@ -47,7 +47,8 @@ class State:
         self._counter = 0
         self._handlers: dict[str, Method] = {}
         self.uploads: dict[str, bytes] = {}  # file id -> bytes uploaded
-        self.shared_files: list[JsonDict] = []  # {"id", "title", "channel", "content"} once completed
+        self.shared_files: list[JsonDict] = []  # {"id", "title", "name", "channel", "created", "content"}
+        self.upload_names: dict[str, str] = {}  # file id -> filename given when the upload URL was asked for
 
     @property
     def port(self) -> int:
