@@ -8,7 +8,7 @@ refused step changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -39,8 +39,10 @@ class StepInput(BaseModel):
     photos: list[Photo] = Field(default_factory=list)
 
 
-def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[str], bool]) -> dict[str, str]:
-    """Field problems that need no case: blank or over-long text, a deadline in the past."""
+def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[str], bool],
+                max_ahead: timedelta = timedelta(days=365)) -> dict[str, str]:
+    """Field problems that need no case: blank or over-long text, a deadline in the past or beyond `max_ahead`
+    (the org file's `deadlines.max_ahead`; a deadline in the year 9999 overflowed the escalation chain)."""
     problems: dict[str, str] = {}
     needs_reason = {Step.REJECT, Step.SEND_BACK, Step.RETURN, Step.REQUEST_EXTENSION}
     if cmd.step in needs_reason and not cmd.reason.strip():
@@ -65,6 +67,8 @@ def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[s
         problems["deadline"] = "error.required"
     if cmd.deadline is not None and cmd.deadline <= now:
         problems["deadline"] = "error.deadline_past"
+    elif cmd.deadline is not None and cmd.deadline > now + max_ahead + timedelta(days=1):
+        problems["deadline"] = "error.deadline_too_far"  # a day's grace: the date picked means its end of day
     return problems
 
 

@@ -195,11 +195,12 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
               clock: Clock = utcnow) -> StepTaken:
     """One step of the closed loop: checked, applied, recorded and announced in one transaction."""
     now = clock()
-    problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None)
+    problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None,
+                           max_ahead=org.deadlines.max_ahead.delta)
     if cmd.assignee_id and "assignee" not in problems and not directory.is_active_user(cmd.assignee_id):
         problems["assignee"] = "error.unknown_user"  # asked before the transaction: it is a Slack call
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, {"deadline": {"most": org.deadlines.max_ahead.delta.days}})
     with uow:
         hazard = load(uow, cmd.reference, lock=True)
         before = org.department(hazard.department_key)

@@ -186,7 +186,7 @@ def incident_in_channel(channel_id: str, *, uow: IncidentsUnitOfWork) -> str | N
         return incident.reference if incident else None
 
 
-def _check_close(cmd: CloseIncident, directory: Directory, now: datetime) -> dict[str, str]:
+def _check_close(cmd: CloseIncident, directory: Directory, now: datetime, latest: datetime) -> dict[str, str]:
     problems: dict[str, str] = {}
     for name in ("root_cause", "lessons"):
         if problem := text_problem(getattr(cmd, name), TEXT_MAX):
@@ -201,6 +201,8 @@ def _check_close(cmd: CloseIncident, directory: Directory, now: datetime) -> dic
             problems[f"owner_{i}"] = "error.unknown_user"
         elif action.deadline is None or action.deadline <= now:
             problems[f"deadline_{i}"] = "error.deadline_past"
+        elif action.deadline > latest:  # the org file's horizon, as for any rectification deadline
+            problems[f"deadline_{i}"] = "error.deadline_too_far"
     return problems
 
 
@@ -212,8 +214,9 @@ def close_incident(cmd: CloseIncident, *, uow: IncidentsUnitOfWork, org: Org, di
     """
     require_officer(cmd.actor_id, org)
     now = clock()
-    if problems := _check_close(cmd, directory, now):
-        raise InvalidInput(problems)
+    horizon = org.deadlines.max_ahead.delta
+    if problems := _check_close(cmd, directory, now, now + horizon + timedelta(days=1)):
+        raise InvalidInput(problems, {name: {"most": horizon.days} for name in problems})
     rows = [(i, a) for i, a in enumerate(cmd.actions) if a.measures.strip() or a.owner_id or a.deadline]
     with uow:
         incident = load(uow, cmd.reference, lock=True)
