@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field
 
 from bot.core.errors import InvalidInput, text_problem
 from bot.core.model import CaseEvent, Photo
+from bot.core.text import Limits, tidy
 from bot.hazards.model import Hazard, HazardStatus, Role, Severity, Step
 from bot.hazards.rules import check
 
-REASON_MAX = 1000
-TEXT_MAX = 3000
+REASON_MAX = Limits.REASON
+TEXT_MAX = Limits.MEASURES
 
 
 class StepInput(BaseModel):
@@ -45,9 +46,9 @@ def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[s
     (the org file's `deadlines.max_ahead`; a deadline in the year 9999 overflowed the escalation chain)."""
     problems: dict[str, str] = {}
     needs_reason = {Step.REJECT, Step.SEND_BACK, Step.RETURN, Step.REQUEST_EXTENSION}
-    if cmd.step in needs_reason and not cmd.reason.strip():
+    if cmd.step in needs_reason and not tidy(cmd.reason):
         problems["reason"] = "error.blank"
-    if len(cmd.reason.strip()) > REASON_MAX:
+    if len(tidy(cmd.reason)) > REASON_MAX:
         problems["reason"] = "error.too_long_reason"
     if cmd.step is Step.ASSESS and cmd.severity is None:
         problems["severity"] = "error.required"
@@ -107,7 +108,7 @@ def _assess(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) 
 
 def _reject(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "last_reason", cmd.reason.strip())
+    _set(h, changes, "last_reason", tidy(cmd.reason))
     _set(h, changes, "closed_at", now)
     return changes
 
@@ -119,14 +120,14 @@ def _forward(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None)
     _set(h, changes, "department_key", cmd.department_key)
     _set(h, changes, "severity", None)  # the new department assesses afresh
     _set(h, changes, "deadline_at", None)
-    if cmd.reason.strip():
-        changes["reason"] = cmd.reason.strip()
+    if tidy(cmd.reason):
+        changes["reason"] = tidy(cmd.reason)
     return changes
 
 
 def _assign(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "measures", cmd.measures.strip())
+    _set(h, changes, "measures", tidy(cmd.measures))
     _set(h, changes, "assignee_id", cmd.assignee_id)
     _set(h, changes, "deadline_at", cmd.deadline or h.deadline_at or default)
     if h.status is HazardStatus.ASSESSED:
@@ -137,7 +138,7 @@ def _assign(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) 
 
 def _complete(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "completion_note", cmd.note.strip())
+    _set(h, changes, "completion_note", tidy(cmd.note))
     _set(h, changes, "completion_photos", [{"file_id": p.file_id, "name": p.name, "permalink": p.permalink}
                                            for p in cmd.photos])
     _clear_extension(h, changes)
@@ -149,7 +150,7 @@ def _request_extension(h: Hazard, cmd: StepInput, now: datetime, default: dateti
         raise InvalidInput({"deadline": "error.extension_not_later"})
     changes: dict[str, Any] = {}
     _set(h, changes, "extension_until", cmd.deadline)
-    _set(h, changes, "extension_reason", cmd.reason.strip())
+    _set(h, changes, "extension_reason", tidy(cmd.reason))
     return changes
 
 
@@ -163,8 +164,8 @@ def _accept_extension(h: Hazard, cmd: StepInput, now: datetime, default: datetim
 def _refuse_extension(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     _clear_extension(h, changes)
-    if cmd.reason.strip():
-        changes["reason"] = cmd.reason.strip()
+    if tidy(cmd.reason):
+        changes["reason"] = tidy(cmd.reason)
     return changes
 
 
@@ -174,7 +175,7 @@ def _approve(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None)
 
 def _back_to_rectification(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "last_reason", cmd.reason.strip())
+    _set(h, changes, "last_reason", tidy(cmd.reason))
     _set(h, changes, "rounds", h.rounds + 1)
     if cmd.deadline is not None:
         _set(h, changes, "deadline_at", cmd.deadline)

@@ -20,6 +20,7 @@ from bot.core.model import CaseEvent, Photo, format_reference
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
 from bot.core.ports import Directory
+from bot.core.text import Limits, tidy
 from bot.core.workdays import WorkCalendar, deadline_for
 from bot.hazards.changes import StepInput, apply_step, check_input
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot
@@ -29,8 +30,8 @@ from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, St
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.hazards.rules import check, roles_of
 
-DESCRIPTION_MAX = 3000
-LOCATION_MAX = 200
+DESCRIPTION_MAX = Limits.DESCRIPTION
+LOCATION_MAX = Limits.LOCATION
 REFERENCE_PREFIX = "HZ"
 
 
@@ -88,8 +89,8 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
         hazard = Hazard(
             reference=_new_reference(uow, org, now),
             category=cmd.category,
-            location=cmd.location.strip(),
-            description=cmd.description.strip(),
+            location=tidy(cmd.location),
+            description=tidy(cmd.description),
             department_key=department.key,
             reporter_id=cmd.reporter_id,
             anonymous=cmd.anonymous,

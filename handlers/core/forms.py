@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from bot.core.model import Photo
+from bot.core.text import tidy
 from handlers.core.blocks import Block, plain
 from handlers.core.ids import FIELD
 
@@ -56,7 +57,9 @@ class Submitted:
         return dict(self._elements.get(block, {}))
 
     def text(self, block: str, default: str = "") -> str:
-        return self.element(block).get("value") or default
+        """What was typed, cleaned (`bot.core.text.tidy`: no control characters, nothing only invisible)."""
+        value = self.element(block).get("value")
+        return (tidy(value) if isinstance(value, str) else "") or default
 
     def selected(self, block: str) -> str | None:
         return (self.element(block).get("selected_option") or {}).get("value")

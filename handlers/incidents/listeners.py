@@ -42,7 +42,8 @@ from handlers.incidents.views import build_authority_modal, build_close_modal, b
 
 REPORT_FORM = Form(fields={"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED,
                           "location": BlockId.INC_LOCATION, "description": BlockId.INC_DESCRIPTION,
-                          "injured": BlockId.INC_INJURED, "department": BlockId.INC_DEPARTMENT},
+                          "injured": BlockId.INC_INJURED, "department": BlockId.INC_DEPARTMENT,
+                          "injured_names": BlockId.INC_INJURED_NAMES, "immediate_actions": BlockId.INC_ACTIONS_TAKEN},
                    fallback=BlockId.INC_DESCRIPTION)
 AUTHORITY_FORM = Form(fields={"authority": BlockId.INC_AUTHORITY, "reported_on": BlockId.INC_REPORTED_ON,
                              "number": BlockId.INC_NUMBER}, fallback=BlockId.INC_AUTHORITY)
