@@ -102,6 +102,12 @@ def load(uow: IncidentsUnitOfWork, reference: str, *, lock: bool = False) -> Inc
     return incident
 
 
+def require_incident(reference: str, *, uow: IncidentsUnitOfWork) -> None:
+    """Raise NotFound unless the incident exists: a button refuses before its modal opens on nothing."""
+    with uow:
+        load(uow, reference)
+
+
 def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org, clock: Clock) -> None:
     """The safety department starts the emergency plan (5.2.2): a channel of its own, people, checklist."""
     require_officer(actor_id, org)

@@ -29,6 +29,7 @@ from bot.incidents.usecases import (
     incident_in_channel,
     record_authority_report,
     report_incident,
+    require_incident,
     start_plan,
     tick_item,
 )
@@ -142,11 +143,13 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
+                require_incident(reference, uow=services.uow())
                 today = services.clock().astimezone(org.tz).date().isoformat()
                 client.views_open(trigger_id=body["trigger_id"], view=build_authority_modal(
                     reference=reference, locale=locale, today=today, private_metadata=meta))
             else:
                 require_officer(user_id, org)
+                require_incident(reference, uow=services.uow())
                 client.views_open(trigger_id=body["trigger_id"], view=build_close_modal(
                     reference=reference, locale=locale, private_metadata=meta))
         except DomainError as exc:
