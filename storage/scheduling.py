@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, or_, select
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, or_, select
 
 from bot.plans import Occurrence
 from bot.scheduling import JobState, ReminderJob
@@ -23,6 +23,7 @@ reminder_jobs = Table(
     Column("state", enum_column(JobState, "job_state"), nullable=False),
     Column("lease_until", UtcDateTime),
     Column("processed_at", UtcDateTime),
+    Column("error", Text),  # why it FAILED
     Index("ix_reminder_jobs_due", "state", "fire_at"),
 )
 
@@ -48,6 +49,12 @@ class SqlSchedule(SqlRepository):
         stmt = insert_for(self._s)(reminder_jobs).values(
             key=job.key, kind=job.kind, fire_at=job.fire_at, occurrence_id=job.occurrence_id,
             hazard_ref=job.hazard_ref, state=JobState.PENDING.value)
+        self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+    def add_failed(self, job: ReminderJob, *, error: str, now: datetime) -> None:
+        stmt = insert_for(self._s)(reminder_jobs).values(
+            key=job.key, kind=job.kind, fire_at=job.fire_at, occurrence_id=job.occurrence_id,
+            hazard_ref=job.hazard_ref, state=JobState.FAILED.value, processed_at=now, error=error)
         self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[ReminderJob]:

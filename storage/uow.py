@@ -6,6 +6,8 @@ A feature adds its repository with one line in `REPOSITORIES`; the repository ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -76,6 +78,10 @@ class SqlUnitOfWork(EventRecorder):
         self.session.close()
         if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
             raise Conflict("error.case_changed") from exc
+
+    def savepoint(self) -> AbstractContextManager[Any]:
+        """A SAVEPOINT: the block's writes are undone alone if it raises (the scheduler's one bad row)."""
+        return self.session.begin_nested()
 
     def commit(self) -> None:
         self.dispatch_recorded()  # the reactions of other features, in this transaction

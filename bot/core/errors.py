@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from bot.core.text import tidy
+
 
 def text_problem(value: str, limit: int, too_long: str = "error.too_long_text") -> str | None:
-    """The translation key of what is wrong with a required text a person typed, or None."""
-    text = value.strip()
+    """The translation key of what is wrong with a required text a person typed, or None. Text of only
+    invisible characters is blank (`bot.core.text`)."""
+    text = tidy(value)
     if not text:
         return "error.blank"
     return too_long if len(text) > limit else None
+
+
+def long_text_problem(value: str, limit: int, too_long: str = "error.too_long_text") -> str | None:
+    """The same for an optional text: only its length can be wrong."""
+    return too_long if len(tidy(value)) > limit else None
 
 
 class DomainError(Exception):
@@ -23,9 +31,10 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """Bad input, field by field: {field name: translation key}."""
 
-    def __init__(self, fields: dict[str, str]) -> None:
+    def __init__(self, fields: dict[str, str], field_params: dict[str, dict[str, object]] | None = None) -> None:
         super().__init__("error.invalid_input")
         self.fields = fields
+        self.field_params = field_params or {}  # what a field's message names ({"deadline": {"most": 365}})
 
 
 class NotAllowed(DomainError):

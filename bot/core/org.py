@@ -81,6 +81,7 @@ class Deadlines(_Section):
     general: DurationText = Duration(amount=7, unit="d")
     serious: DurationText = Duration(amount=3, unit="d")
     major: DurationText = Duration(amount=24, unit="h")
+    max_ahead: DurationText = Duration(amount=365, unit="d")  # the latest deadline a person may pick, from now
 
     def for_severity(self, severity: Severity) -> Duration:
         try:

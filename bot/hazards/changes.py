@@ -8,7 +8,7 @@ refused step changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field
 
 from bot.core.errors import InvalidInput, WrongState, text_problem
 from bot.core.model import CaseEvent, Photo
+from bot.core.text import Limits, tidy
 from bot.hazards.model import Hazard, HazardStatus, Role, Severity, Step
 from bot.hazards.rules import RULES, check
 
-REASON_MAX = 1000
-TEXT_MAX = 3000
+REASON_MAX = Limits.REASON
+TEXT_MAX = Limits.MEASURES
 
 
 class StepInput(BaseModel):
@@ -40,13 +41,15 @@ class StepInput(BaseModel):
     revision: int | None = None  # the case's revision the person saw (modal or button); None: whatever it is now
 
 
-def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[str], bool]) -> dict[str, str]:
-    """Field problems that need no case: blank or over-long text, a deadline in the past."""
+def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[str], bool],
+                max_ahead: timedelta = timedelta(days=365)) -> dict[str, str]:
+    """Field problems that need no case: blank or over-long text, a deadline in the past or beyond `max_ahead`
+    (the org file's `deadlines.max_ahead`; a deadline in the year 9999 overflowed the escalation chain)."""
     problems: dict[str, str] = {}
     needs_reason = {Step.REJECT, Step.SEND_BACK, Step.RETURN, Step.REQUEST_EXTENSION}
-    if cmd.step in needs_reason and not cmd.reason.strip():
+    if cmd.step in needs_reason and not tidy(cmd.reason):
         problems["reason"] = "error.blank"
-    if len(cmd.reason.strip()) > REASON_MAX:
+    if len(tidy(cmd.reason)) > REASON_MAX:
         problems["reason"] = "error.too_long_reason"
     if cmd.step is Step.ASSESS and cmd.severity is None:
         problems["severity"] = "error.required"
@@ -66,6 +69,8 @@ def check_input(cmd: StepInput, *, now: datetime, department_exists: Callable[[s
         problems["deadline"] = "error.required"
     if cmd.deadline is not None and cmd.deadline <= now:
         problems["deadline"] = "error.deadline_past"
+    elif cmd.deadline is not None and cmd.deadline > now + max_ahead + timedelta(days=1):
+        problems["deadline"] = "error.deadline_too_far"  # a day's grace: the date picked means its end of day
     return problems
 
 
@@ -111,7 +116,7 @@ def _assess(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) 
 
 def _reject(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "last_reason", cmd.reason.strip())
+    _set(h, changes, "last_reason", tidy(cmd.reason))
     _set(h, changes, "closed_at", now)
     return changes
 
@@ -123,14 +128,14 @@ def _forward(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None)
     _set(h, changes, "department_key", cmd.department_key)
     _set(h, changes, "severity", None)  # the new department assesses afresh
     _set(h, changes, "deadline_at", None)
-    if cmd.reason.strip():
-        changes["reason"] = cmd.reason.strip()
+    if tidy(cmd.reason):
+        changes["reason"] = tidy(cmd.reason)
     return changes
 
 
 def _assign(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "measures", cmd.measures.strip())
+    _set(h, changes, "measures", tidy(cmd.measures))
     _set(h, changes, "assignee_id", cmd.assignee_id)
     _set(h, changes, "deadline_at", cmd.deadline or h.deadline_at or default)
     if h.status is HazardStatus.ASSESSED:
@@ -141,7 +146,7 @@ def _assign(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) 
 
 def _complete(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "completion_note", cmd.note.strip())
+    _set(h, changes, "completion_note", tidy(cmd.note))
     _set(h, changes, "completion_photos", [{"file_id": p.file_id, "name": p.name, "permalink": p.permalink}
                                            for p in cmd.photos])
     _clear_extension(h, changes)
@@ -153,7 +158,7 @@ def _request_extension(h: Hazard, cmd: StepInput, now: datetime, default: dateti
         raise InvalidInput({"deadline": "error.extension_not_later"})
     changes: dict[str, Any] = {}
     _set(h, changes, "extension_until", cmd.deadline)
-    _set(h, changes, "extension_reason", cmd.reason.strip())
+    _set(h, changes, "extension_reason", tidy(cmd.reason))
     return changes
 
 
@@ -167,8 +172,8 @@ def _accept_extension(h: Hazard, cmd: StepInput, now: datetime, default: datetim
 def _refuse_extension(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     _clear_extension(h, changes)
-    if cmd.reason.strip():
-        changes["reason"] = cmd.reason.strip()
+    if tidy(cmd.reason):
+        changes["reason"] = tidy(cmd.reason)
     return changes
 
 
@@ -178,7 +183,7 @@ def _approve(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None)
 
 def _back_to_rectification(h: Hazard, cmd: StepInput, now: datetime, default: datetime | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    _set(h, changes, "last_reason", cmd.reason.strip())
+    _set(h, changes, "last_reason", tidy(cmd.reason))
     _set(h, changes, "rounds", h.rounds + 1)
     if cmd.deadline is not None:
         _set(h, changes, "deadline_at", cmd.deadline)

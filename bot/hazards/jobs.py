@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import ClassVar, Protocol
 
 from bot.core.org import Org
@@ -12,7 +14,16 @@ from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
 from bot.hazards.messages import deadline_notice
 from bot.hazards.model import Hazard, HazardStatus
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, SchedulingUnitOfWork, job_message
+from bot.scheduling import (
+    JobKey,
+    JobKind,
+    JobSource,
+    JobState,
+    ReminderJob,
+    SchedulingUnitOfWork,
+    Task,
+    job_message,
+)
 
 
 class UnitOfWork(HazardsUnitOfWork, SchedulingUnitOfWork, Protocol):
@@ -30,15 +41,19 @@ class HazardDeadlines(JobSource[UnitOfWork]):
     org: Org
     kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.DEADLINE})
 
-    def materialize(self, uow: UnitOfWork, now: datetime) -> None:
+    def materialize(self, uow: UnitOfWork, now: datetime) -> Iterator[Task]:
         for hazard in uow.hazards.find(statuses={HazardStatus.ASSIGNED}, limit=100_000):
-            if hazard.deadline_at is None:
-                continue
-            chain = deadline_chain(hazard)
-            for rung in CHAIN:
-                uow.schedule.add_job(ReminderJob.at(JobKey(chain, JobKind.DEADLINE, rung.level.value),
-                                                    rung.fires_at(hazard.deadline_at, self.org.escalation),
-                                                    hazard_ref=hazard.reference))
+            if hazard.deadline_at is not None:
+                yield Task(f"hz:{hazard.reference}", hazard.reference,
+                           partial(self._materialize, uow, hazard))
+
+    def _materialize(self, uow: UnitOfWork, hazard: Hazard) -> None:
+        assert hazard.deadline_at is not None
+        chain = deadline_chain(hazard)
+        for rung in CHAIN:
+            uow.schedule.add_job(ReminderJob.at(JobKey(chain, JobKind.DEADLINE, rung.level.value),
+                                                rung.fires_at(hazard.deadline_at, self.org.escalation),
+                                                hazard_ref=hazard.reference))
 
     def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
         hazard = uow.hazards.get(job.hazard_ref or "")

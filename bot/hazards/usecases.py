@@ -21,6 +21,7 @@ from bot.core.model import CaseEvent, Photo, format_reference
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
 from bot.core.ports import Directory
+from bot.core.text import Limits, tidy
 from bot.core.workdays import WorkCalendar, deadline_for
 from bot.hazards.changes import StepInput, apply_step, check_input
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot
@@ -30,8 +31,8 @@ from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, St
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.hazards.rules import RULES, check, roles_of
 
-DESCRIPTION_MAX = 3000
-LOCATION_MAX = 200
+DESCRIPTION_MAX = Limits.DESCRIPTION
+LOCATION_MAX = Limits.LOCATION
 REFERENCE_PREFIX = "HZ"
 
 
@@ -93,8 +94,8 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
         hazard = Hazard(
             reference=_new_reference(uow, org, now),
             category=cmd.category,
-            location=cmd.location.strip(),
-            description=cmd.description.strip(),
+            location=tidy(cmd.location),
+            description=tidy(cmd.description),
             department_key=department.key,
             reporter_id=cmd.reporter_id,
             anonymous=cmd.anonymous,
@@ -223,11 +224,12 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
     `once`: the submission's key; the same modal submitted again gets the first answer, not a refusal.
     """
     now = clock()
-    problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None)
+    problems = check_input(cmd, now=now, department_exists=lambda key: org.department(key) is not None,
+                           max_ahead=org.deadlines.max_ahead.delta)
     if cmd.assignee_id and "assignee" not in problems and not directory.is_active_user(cmd.assignee_id):
         problems["assignee"] = "error.unknown_user"  # asked before the transaction: it is a Slack call
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, {"deadline": {"most": org.deadlines.max_ahead.delta.days}})
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
             return StepTaken.model_validate(earlier)

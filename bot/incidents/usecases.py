@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, text_problem
+from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongState, long_text_problem, text_problem
 from bot.core.idempotency import remember, replay
 from bot.core.model import CaseEvent, format_reference
 from bot.core.org import Org
 from bot.core.permissions import require_officer
 from bot.core.ports import Directory
+from bot.core.text import Limits, tidy
 from bot.incidents.channel import create_channel
 from bot.incidents.checklists import Checklists, load_incident_plans
 from bot.incidents.corrective import open_corrective_action
@@ -34,8 +35,8 @@ from bot.incidents.ports import IncidentsUnitOfWork
 from bot.incidents.visibility import may_tick, told_at_once
 
 PREFIX = "INC"
-TEXT_MAX = 3000
-LOCATION_MAX = 200
+TEXT_MAX = Limits.DESCRIPTION
+LOCATION_MAX = Limits.LOCATION
 
 
 def _check_report(cmd: ReportIncident, org: Org, now: datetime) -> dict[str, str]:
@@ -50,7 +51,11 @@ def _check_report(cmd: ReportIncident, org: Org, now: datetime) -> dict[str, str
         problem = text_problem(getattr(cmd, name), LOCATION_MAX if name == "location" else TEXT_MAX)
         if problem:
             problems[name] = problem
-    if not (cmd.injured.strip() or "0").isdigit():
+    for name, limit in (("injured_names", Limits.NAMES), ("immediate_actions", Limits.IMMEDIATE_ACTIONS),
+                        ("injured", Limits.COUNT)):
+        if problem := long_text_problem(getattr(cmd, name), limit, "error.too_long"):
+            problems[name] = problem
+    if "injured" not in problems and not (tidy(cmd.injured) or "0").isdecimal():
         problems["injured"] = "error.not_a_count"
     if cmd.department_key and org.department(cmd.department_key) is None:
         problems["department"] = "error.unknown_department"
@@ -62,7 +67,8 @@ def report_incident(cmd: ReportIncident, *, uow: IncidentsUnitOfWork, org: Org, 
     """`once`: the submission's key; the same submission again gets the incident the first one made."""
     now = clock()
     if problems := _check_report(cmd, org, now):
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, {"injured_names": {"most": Limits.NAMES}, "injured": {"most": Limits.COUNT},
+                                      "immediate_actions": {"most": Limits.IMMEDIATE_ACTIONS}})
     assert cmd.kind is not None and cmd.occurred_at is not None
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
@@ -72,9 +78,9 @@ def report_incident(cmd: ReportIncident, *, uow: IncidentsUnitOfWork, org: Org, 
         year = now.astimezone(org.tz).year
         incident = Incident(
             reference=format_reference(PREFIX, year, uow.references.next(PREFIX, year)), kind=cmd.kind,
-            occurred_at=cmd.occurred_at, location=cmd.location.strip(), description=cmd.description.strip(),
-            injured=int(cmd.injured.strip() or "0"), injured_names=cmd.injured_names.strip(),
-            immediate_actions=cmd.immediate_actions.strip(), reporter_id=cmd.reporter_id,
+            occurred_at=cmd.occurred_at, location=tidy(cmd.location), description=tidy(cmd.description),
+            injured=int(tidy(cmd.injured) or "0"), injured_names=tidy(cmd.injured_names),
+            immediate_actions=tidy(cmd.immediate_actions), reporter_id=cmd.reporter_id,
             department_key=cmd.department_key or getattr(org.department_of(cmd.reporter_id), "key", None),
             confidential=cmd.confidential or cmd.kind is IncidentType.DATA_LEAK, reported_at=now,
             checklist=[{"item": i, **item.model_dump(), "done_by": None, "done_at": None}
@@ -100,6 +106,12 @@ def load(uow: IncidentsUnitOfWork, reference: str, *, lock: bool = False) -> Inc
     if incident is None:
         raise NotFound("error.case_not_found", reference=reference)
     return incident
+
+
+def require_incident(reference: str, *, uow: IncidentsUnitOfWork) -> None:
+    """Raise NotFound unless the incident exists: a button refuses before its modal opens on nothing."""
+    with uow:
+        load(uow, reference)
 
 
 def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org, clock: Clock) -> None:
@@ -149,13 +161,13 @@ def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, o
     require_officer(cmd.actor_id, org)
     now = clock()
     problems = {}
-    if problem := text_problem(cmd.authority, 200):
+    if problem := text_problem(cmd.authority, Limits.AUTHORITY):
         problems["authority"] = problem
     if cmd.reported_on is None:
         problems["reported_on"] = "error.required"
     elif cmd.reported_on > now.astimezone(org.tz).date():
         problems["reported_on"] = "error.done_in_future"
-    if len(cmd.number) > 100:
+    if len(tidy(cmd.number)) > Limits.AUTHORITY_NUMBER:
         problems["number"] = "error.too_long_text"
     if problems:
         raise InvalidInput(problems)
@@ -163,12 +175,12 @@ def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, o
         incident = load(uow, cmd.reference, lock=True)
         if incident.authority_report is not None:
             raise WrongState("error.already_done")
-        incident.authority_report = {"by": cmd.actor_id, "to": cmd.authority.strip(),
+        incident.authority_report = {"by": cmd.actor_id, "to": tidy(cmd.authority),
                                      "on": cmd.reported_on.isoformat() if cmd.reported_on else None,
-                                     "number": cmd.number.strip(), "recorded_at": now.isoformat()}
+                                     "number": tidy(cmd.number), "recorded_at": now.isoformat()}
         uow.events.append(incident.step("authority_reported", cmd.actor_id, now, **incident.authority_report))
         uow.record(AuthorityReported(case_ref=cmd.reference, actor_id=cmd.actor_id, at=now,
-                                     authority=cmd.authority.strip()))
+                                     authority=tidy(cmd.authority)))
         out = Out(uow, incident, org, now)
         out.thread(f"r{incident.revision}:authority", "authority_reported", actor=cmd.actor_id)
         out.refresh_posts()
@@ -182,7 +194,8 @@ def add_note(reference: str, *, actor_id: str, channel_id: str, text: str, perma
         incident = load(uow, reference)
         if channel_id not in (incident.channel_id, incident.thread_channel):
             raise NotAllowed("error.not_incident_channel")
-        uow.events.append(incident.step("note_added", actor_id, clock(), text=text[:TEXT_MAX], permalink=permalink))
+        uow.events.append(incident.step("note_added", actor_id, clock(), text=tidy(text)[:TEXT_MAX],
+                                        permalink=permalink))
         uow.commit()
 
 
@@ -192,12 +205,12 @@ def incident_in_channel(channel_id: str, *, uow: IncidentsUnitOfWork) -> str | N
         return incident.reference if incident else None
 
 
-def _check_close(cmd: CloseIncident, directory: Directory, now: datetime) -> dict[str, str]:
+def _check_close(cmd: CloseIncident, directory: Directory, now: datetime, latest: datetime) -> dict[str, str]:
     problems: dict[str, str] = {}
     for name in ("root_cause", "lessons"):
         if problem := text_problem(getattr(cmd, name), TEXT_MAX):
             problems[name] = problem
-    rows = [(i, a) for i, a in enumerate(cmd.actions) if a.measures.strip() or a.owner_id or a.deadline]
+    rows = [(i, a) for i, a in enumerate(cmd.actions) if tidy(a.measures) or a.owner_id or a.deadline]
     if not rows:
         problems["action_0"] = "error.one_action"
     for i, action in rows:
@@ -207,6 +220,8 @@ def _check_close(cmd: CloseIncident, directory: Directory, now: datetime) -> dic
             problems[f"owner_{i}"] = "error.unknown_user"
         elif action.deadline is None or action.deadline <= now:
             problems[f"deadline_{i}"] = "error.deadline_past"
+        elif action.deadline > latest:  # the org file's horizon, as for any rectification deadline
+            problems[f"deadline_{i}"] = "error.deadline_too_far"
     return problems
 
 
@@ -218,14 +233,15 @@ def close_incident(cmd: CloseIncident, *, uow: IncidentsUnitOfWork, org: Org, di
     """
     require_officer(cmd.actor_id, org)
     now = clock()
-    if problems := _check_close(cmd, directory, now):
-        raise InvalidInput(problems)
-    rows = [(i, a) for i, a in enumerate(cmd.actions) if a.measures.strip() or a.owner_id or a.deadline]
+    horizon = org.deadlines.max_ahead.delta
+    if problems := _check_close(cmd, directory, now, now + horizon + timedelta(days=1)):
+        raise InvalidInput(problems, {name: {"most": horizon.days} for name in problems})
+    rows = [(i, a) for i, a in enumerate(cmd.actions) if tidy(a.measures) or a.owner_id or a.deadline]
     with uow:
         incident = load(uow, cmd.reference, lock=True)
         if incident.status not in HANDLING:
             raise WrongState("error.incident_state", reference=cmd.reference, status=incident.status.value)
-        incident.root_cause, incident.lessons = cmd.root_cause.strip(), cmd.lessons.strip()
+        incident.root_cause, incident.lessons = tidy(cmd.root_cause), tidy(cmd.lessons)
         incident.status, incident.closed_at = IncidentStatus.CLOSED, now
         made = [open_corrective_action(uow, incident, action, i, cmd.actor_id, org, now) for i, action in rows]
         uow.events.append(incident.step("closed", cmd.actor_id, now, root_cause=incident.root_cause,

@@ -59,7 +59,7 @@ class OrgDirectory:
 # Where check_plan's field names are in the file.
 _FIELDS: dict[str, _Loc] = {"kind": ("kind",), "title": ("title",), "start": ("recurrence", "start"),
                             "rule": ("recurrence",), "audience": ("audience",), "offsets": ("reminders",),
-                            "owner": ("owner",)}
+                            "owner": ("owner",), "details": ("details",)}
 
 
 @dataclass

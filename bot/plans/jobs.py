@@ -7,9 +7,10 @@ a reminder older than `reminders.missed_after` is recorded as missed instead of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 from pydantic import BaseModel
@@ -21,7 +22,7 @@ from bot.plans import messages
 from bot.plans.model import OccurrenceStatus, OverdueLevel, Plan
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import occurrences
-from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, job_message
+from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_message
 
 # The overdue chain: each level, and its delay after the due time in the org file.
 OVERDUE_CHAIN: tuple[tuple[OverdueLevel, Callable[[Reminders], Duration]], ...] = (
@@ -59,24 +60,33 @@ class PlanJobs(JobSource[UnitOfWork]):
     lookahead: timedelta = timedelta(days=40)
     kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.REMIND, JobKind.OVERDUE})
 
-    def materialize(self, uow: UnitOfWork, now: datetime) -> None:
-        until, tz = now + self.lookahead, self.org.tz
+    def materialize(self, uow: UnitOfWork, now: datetime) -> Iterator[Task]:
+        until = now + self.lookahead
         for plan in uow.plans.active():
             after = plan.materialized_until or plan.created_at - timedelta(seconds=1)
-            if after >= until:
-                continue
-            since = plan.scheduled_since or plan.created_at  # nothing is owed from before the schedule existed
-            for due in occurrences(plan.recurrence, tz=tz, after=after, until=until, calendar=self.calendar):
-                occurrence_id = uow.schedule.add_occurrence(plan_id=plan.id, due_at=due)
-                chain = f"occ:{occurrence_id}"
-                jobs = [(JobKey(chain, JobKind.REMIND, text), Duration.parse(text).shift(due, tz, sign=-1))
-                        for text in plan.offsets]
-                jobs = [(key, fire) for key, fire in jobs if fire >= since]
-                jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
-                         for level, delay in OVERDUE_CHAIN]
-                for key, fire in jobs:
-                    uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
-            plan.materialized_until = until
+            if after < until:
+                yield Task(f"plan:{plan.id}", plan.title, partial(self._materialize, uow, plan, after, until))
+
+    def _materialize(self, uow: UnitOfWork, plan: Plan, after: datetime, until: datetime) -> None:
+        tz = self.org.tz
+        assert plan.id is not None
+        since = plan.scheduled_since or plan.created_at  # nothing is owed from before the schedule existed
+        for due in occurrences(plan.recurrence, tz=tz, after=after, until=until, calendar=self.calendar):
+            occurrence_id = uow.schedule.add_occurrence(plan_id=plan.id, due_at=due)
+            chain = f"occ:{occurrence_id}"
+            jobs = [(JobKey(chain, JobKind.REMIND, text), Duration.parse(text).shift(due, tz, sign=-1))
+                    for text in plan.offsets]
+            jobs = [(key, fire) for key, fire in jobs if fire >= since]
+            jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
+                     for level, delay in OVERDUE_CHAIN]
+            for key, fire in jobs:
+                uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
+        plan.materialized_until = until
+
+    def about(self, uow: UnitOfWork, job: ReminderJob) -> str:
+        occurrence = uow.schedule.occurrence(job.occurrence_id)
+        plan = uow.plans.by_id(occurrence.plan_id) if occurrence else None
+        return plan.title if plan else job.key
 
     def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
         occurrence = uow.schedule.occurrence(job.occurrence_id)

@@ -10,7 +10,7 @@ bot run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -19,12 +19,13 @@ from pydantic import BaseModel, Field
 from bot.core.durations import Duration
 from bot.core.model import Photo
 from bot.core.org import Org
+from bot.core.text import Limits
 from bot.plans.recurrence import Recurrence
 
 OFFSETS = ("30d", "7d", "3d", "1d", "0d")  # what the modal offers; "0d" is on the day
 DEFAULT_OFFSETS = ("7d", "1d", "0d")
-TITLE_MAX = 150
-NOTES_MAX = 3000
+TITLE_MAX = Limits.PLAN_TITLE
+NOTES_MAX = Limits.PLAN_NOTES
 
 
 class PlanKind(StrEnum):
@@ -69,13 +70,20 @@ class Audience(BaseModel):
         return list(dict.fromkeys(chosen))
 
 
+OFFSET_MAX_DAYS = 366  # a reminder at most a year before: further back is a typo that overflows the calendar
+
+
+def offset_too_early(duration: Duration) -> bool:
+    return duration.delta > timedelta(days=OFFSET_MAX_DAYS)
+
+
 def is_offset(text: str) -> bool:
-    """A reminder offset: days or hours before the due time ("7d", "2h"; "0d" on the time itself)."""
+    """A reminder offset: days or hours before the due time ("7d", "2h"; "0d" on the time itself), at most
+    `OFFSET_MAX_DAYS` days (or as many hours) before."""
     try:
-        Duration.parse(text)
+        return not offset_too_early(Duration.parse(text))
     except ValueError:
         return False
-    return True
 
 
 @dataclass(eq=False)

@@ -31,11 +31,13 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.config_files import IsoDate
+from bot.core.durations import Duration
 from bot.core.org import Org
-from bot.plans.model import DEFAULT_OFFSETS, Audience, PlanInput, PlanKind, is_offset
+from bot.core.text import clean
+from bot.plans.model import DEFAULT_OFFSETS, OFFSET_MAX_DAYS, Audience, PlanInput, PlanKind, is_offset
 from bot.plans.recurrence import Pattern, rule_for
 
 SAFETY = "safety"  # stands for the safety department: its first officer as owner, its channel as audience
@@ -116,8 +118,8 @@ class PlanSpec(_Strict):
 
     key: str
     kind: PlanKind
-    title: Annotated[str, Field(min_length=1)]
-    details: str = ""
+    title: Annotated[str, AfterValidator(clean), Field(min_length=1)]
+    details: Annotated[str, AfterValidator(clean)] = ""
     owner: str
     audience: AudienceSpec
     recurrence: RecurrenceSpec
@@ -142,8 +144,14 @@ class PlanSpec(_Strict):
     @classmethod
     def _reminders(cls, value: list[str]) -> list[str]:
         for reminder in value:
-            if not is_offset(str(reminder)):
-                raise ValueError(f"{reminder!r} is not a reminder like 7d (days before) or 2h (hours)")
+            if is_offset(str(reminder)):
+                continue
+            try:
+                Duration.parse(str(reminder))
+            except ValueError:
+                raise ValueError(f"{reminder!r} is not a reminder like 7d (days before) or 2h (hours)") from None
+            raise ValueError(f"{reminder!r} is too early: a reminder is at most {OFFSET_MAX_DAYS}d "
+                             f"(or {OFFSET_MAX_DAYS * 24}h) before")
         return list(dict.fromkeys(value))
 
 

@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from bot.core.clock import Clock, utcnow
-from bot.core.errors import InvalidInput, NotFound, WrongState, text_problem
+from bot.core.errors import InvalidInput, NotFound, WrongState, long_text_problem, text_problem
 from bot.core.idempotency import remember, replay
 from bot.core.org import Org
 from bot.core.ports import Directory
+from bot.core.text import Limits, tidy
 from bot.core.workdays import WorkCalendar
 from bot.plans.access import require_may_record_done, require_officer
 from bot.plans.model import (
@@ -31,6 +32,10 @@ from bot.plans.model import (
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import Recurrence, is_one_off, next_occurrences, occurrences, validate_rule
 
+# A first date further off is a typo; dates far enough off overflow the calendar when reminders are computed.
+START_MAX_AHEAD = timedelta(days=5 * 366)
+START_MAX_BACK = timedelta(days=10 * 366)
+
 
 def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime) -> dict[str, str]:
     problems: dict[str, str] = {}
@@ -40,8 +45,16 @@ def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime)
         problems["title"] = problem
     if cmd.start is None:
         problems["start"] = "error.required"
+    elif cmd.start > (now + START_MAX_AHEAD).date():
+        problems["start"] = "error.start_too_far"
+    elif cmd.start < (now - START_MAX_BACK).date():
+        problems["start"] = "error.start_too_old"
+    if problem := long_text_problem(cmd.details, Limits.PLAN_DETAILS, "error.too_long_details"):
+        problems["details"] = problem
     rule_problem = validate_rule(cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
-    if rule_problem:
+    if "start" in problems:
+        pass  # a start out of range says it all; the rule is read from it
+    elif rule_problem:
         problems["rule"] = rule_problem
     elif cmd.start is not None:
         recurrence = Recurrence(rule=cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
@@ -96,17 +109,17 @@ def save_imported_plan(cmd: PlanInput, *, uow: UnitOfWork, org: Org, directory: 
         plan = uow.plans.get(cmd.key) if cmd.key else None
         if plan is None:
             plan = Plan(key=cmd.key or _slug(cmd.title, lambda k: uow.plans.get(k) is not None), kind=cmd.kind,
-                        title=cmd.title.strip(), owner_id=cmd.owner_id, audience=cmd.audience.model_dump(),
+                        title=tidy(cmd.title), owner_id=cmd.owner_id, audience=cmd.audience.model_dump(),
                         rule=cmd.rule, start_date=cmd.start, time_of_day=cmd.time_of_day, offsets=cmd.offsets,
-                        created_at=now, details=cmd.details.strip(), move_off_holidays=cmd.move_off_holidays,
+                        created_at=now, details=tidy(cmd.details), move_off_holidays=cmd.move_off_holidays,
                         scheduled_since=now)
             uow.plans.add(plan)
         else:
             schedule_changed = plan.deleted_at is not None or (  # a deleted plan saved again starts afresh
                 plan.rule, plan.start_date, plan.time_of_day, plan.offsets, plan.move_off_holidays) != (
                 cmd.rule, cmd.start, cmd.time_of_day, cmd.offsets, cmd.move_off_holidays)
-            plan.kind, plan.title, plan.owner_id = cmd.kind, cmd.title.strip(), cmd.owner_id
-            plan.audience, plan.details = cmd.audience.model_dump(), cmd.details.strip()
+            plan.kind, plan.title, plan.owner_id = cmd.kind, tidy(cmd.title), cmd.owner_id
+            plan.audience, plan.details = cmd.audience.model_dump(), tidy(cmd.details)
             plan.rule, plan.start_date, plan.time_of_day = cmd.rule, cmd.start, cmd.time_of_day
             plan.offsets, plan.move_off_holidays, plan.deleted_at = cmd.offsets, cmd.move_off_holidays, None
             if schedule_changed:  # forget future occurrences not yet reminded of; they are recomputed
@@ -155,13 +168,13 @@ def record_done(cmd: DoneInput, *, uow: UnitOfWork, org: Org, clock: Clock = utc
         raise InvalidInput({"done_on": "error.required"})
     if datetime.combine(cmd.done_on, time(0, 0), tzinfo=org.tz) > now:
         raise InvalidInput({"done_on": "error.done_in_future"})
-    if len(cmd.notes) > NOTES_MAX:
+    if len(tidy(cmd.notes)) > NOTES_MAX:
         raise InvalidInput({"notes": "error.too_long_text"})
     with uow:
         occurrence, plan = _open_occurrence(uow, cmd.occurrence_id, actor_id=cmd.actor_id, org=org)
         occurrence.status, occurrence.done_by = OccurrenceStatus.DONE, cmd.actor_id
         occurrence.done_at = datetime.combine(cmd.done_on, time(12, 0), tzinfo=org.tz).astimezone(UTC)
-        occurrence.notes, occurrence.attendance = cmd.notes.strip(), list(dict.fromkeys(cmd.attendance))
+        occurrence.notes, occurrence.attendance = tidy(cmd.notes), list(dict.fromkeys(cmd.attendance))
         occurrence.photos = [{"file_id": p.file_id, "name": p.name, "permalink": p.permalink} for p in cmd.photos]
         uow.commit()
         return plan

@@ -26,6 +26,7 @@ import bot.plans
 import handlers.hazards
 import handlers.incidents
 import handlers.plans
+import handlers.scheduling
 from bot.core.clock import Clock, utcnow
 from bot.core.delivery import FailureNotices
 from bot.core.events import Dispatcher, Subscriptions
@@ -171,7 +172,8 @@ def create_app(
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org), clock=clock)
     sent_hooks, failed_hooks = _hooks(wired, org, clock)
-    renderer = BlockKitRenderer(template for feature in wired for template in feature.templates)
+    renderer = BlockKitRenderer([*handlers.scheduling.TEMPLATES,
+                                 *(template for feature in wired for template in feature.templates)])
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
                           sent_hooks=sent_hooks, failed_hooks=failed_hooks,
@@ -190,6 +192,7 @@ def create_app(
     register_error_handler(bolt, services.locales)
     for feature in wired:
         feature.register(bolt, services, background)
-    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock)
+    scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock,
+                          tell=org.safety_department.channel)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
                    scheduler=scheduler, background=background)

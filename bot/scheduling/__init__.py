@@ -1,10 +1,13 @@
 """Jobs that fire once at their time, across copies of the bot; the features supply them (`JobSource`)."""
 
-from bot.scheduling.jobs import JobKey, JobKind, JobSource, JobState, ReminderJob, job_message
+from bot.scheduling.jobs import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_message
 from bot.scheduling.ports import ScheduleRepository, SchedulingUnitOfWork
 from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.set_aside import TEMPLATE as SET_ASIDE_TEMPLATE
+from bot.scheduling.set_aside import SetAside
 
 __all__ = [
+    "SET_ASIDE_TEMPLATE",
     "JobKey",
     "JobKind",
     "JobSource",
@@ -13,5 +16,7 @@ __all__ = [
     "ScheduleRepository",
     "Scheduler",
     "SchedulingUnitOfWork",
+    "SetAside",
+    "Task",
     "job_message",
 ]

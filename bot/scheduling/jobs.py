@@ -7,6 +7,7 @@ that writes and reads that text, so no other code splits or prefixes strings to 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +28,7 @@ class JobKind(StrEnum):
     REMIND = "remind"  # a plan's reminder before its due time
     OVERDUE = "overdue"  # a plan's occurrence not recorded as done
     DEADLINE = "deadline"  # a rectification deadline coming or passed
+    SET_ASIDE = "set-aside"  # no job to send: the record that a plan's or a case's own work failed (`Task`)
 
 
 class JobState(StrEnum):
@@ -34,6 +36,7 @@ class JobState(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"  # no longer needed: done, paused, superseded by a later reminder
     MISSED = "missed"  # fell due while the bot was down, longer ago than the company's horizon
+    FAILED = "failed"  # raised while processed: set aside with its error, the safety channel told once
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class ReminderJob:
     state: JobState = JobState.PENDING
     lease_until: datetime | None = None
     processed_at: datetime | None = None
+    error: str | None = None  # why it FAILED, in the words of the exception
     id: int | None = None
 
     @classmethod
@@ -101,20 +105,39 @@ def job_message(job: ReminderJob, recipient: str, template: str, context: dict[s
                          reply_to=reply_to)
 
 
+@dataclass(frozen=True)
+class Task:
+    """One plan's or one case's share of a tick, which the scheduler runs on its own (a savepoint): if it raises,
+    only it is set aside. `subject` is its stable text ("plan:12", "hz:HZ-2026-0001"), `about` what a person
+    calls it (the plan's title, the case's reference)."""
+
+    subject: str
+    about: str
+    run: Callable[[], None]
+
+
 class JobSource(Protocol[U]):
     """What a feature gives the scheduler. Subclass it to inherit the defaults (nothing to write, nothing to
-    sweep); `process` is called only for jobs whose kind is in `kinds`."""
+    sweep); `process` is called only for jobs whose kind is in `kinds`.
+
+    `materialize` and `sweep` return one `Task` per plan or case rather than doing the work, so one bad row
+    (a reminder 999999 days before, a deadline in the year 9999) stops only itself."""
 
     kinds: ClassVar[frozenset[JobKind]] = frozenset()
 
-    def materialize(self, uow: U, now: datetime) -> None:
-        """Write the jobs now known to be coming, each under its unique key (writing one twice changes nothing)."""
-        return None
+    def materialize(self, uow: U, now: datetime) -> Iterable[Task]:
+        """Per plan or case: write the jobs now known to be coming, each under its unique key (writing one twice
+        changes nothing)."""
+        return ()
 
     def process(self, uow: U, job: ReminderJob, now: datetime) -> JobState:
         """Queue the job's messages in the outbox (in `uow`) and say what became of it."""
         raise LookupError(f"{type(self).__name__} owns no job of kind {job.kind}")  # by default it owns none
 
-    def sweep(self, uow: U, now: datetime) -> None:
-        """Work done on every tick without jobs of its own (its outbox keys make it happen once)."""
-        return None
+    def about(self, uow: U, job: ReminderJob) -> str:
+        """What a person calls the job's plan or case, for the notice when it failed."""
+        return job.hazard_ref or job.key
+
+    def sweep(self, uow: U, now: datetime) -> Iterable[Task]:
+        """Work done on every tick without jobs of its own (its outbox keys make it happen once), per case."""
+        return ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,6 +15,10 @@ class ScheduleRepository(Protocol):
 
     def add_job(self, job: Any) -> None:
         """Idempotent by the job's key."""
+
+    def add_failed(self, job: Any, *, error: str, now: datetime) -> None:
+        """Record work that failed as a FAILED row under the job's key; idempotent by the key (the first error
+        stays)."""
 
     def occurrence(self, occurrence_id: int | None) -> Any | None: ...
 
@@ -32,3 +37,6 @@ class ScheduleRepository(Protocol):
 class SchedulingUnitOfWork(UnitOfWork, Protocol):
     @property
     def schedule(self) -> ScheduleRepository: ...
+
+    def savepoint(self) -> AbstractContextManager[Any]:
+        """A nested transaction: what is done inside is undone alone if the block raises, which re-raises."""

@@ -11,18 +11,22 @@ So a message is queued exactly once per job and recipient, across copies and res
 the latest due job of a chain (an occurrence's reminders, a deadline's escalations) is processed; the
 earlier ones are skipped. The features themselves are in their own `jobs` modules; `bot.runtime.app`
 passes them in.
+
+Each plan, case and job runs in a savepoint of its own: one that raises is rolled back alone, recorded FAILED
+with its reason (`bot.scheduling.set_aside`), the safety channel is told once, and the tick goes on.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.core.clock import Clock, utcnow
-from bot.scheduling.jobs import JobKind, JobSource, JobState, ReminderJob
+from bot.scheduling import set_aside
+from bot.scheduling.jobs import JobKind, JobSource, JobState, ReminderJob, Task
 from bot.scheduling.ports import SchedulingUnitOfWork as UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ class Scheduler:
     clock: Clock = utcnow
     batch: int = 200
     lease_seconds: float = 120.0
+    tell: str | None = None  # who hears of work set aside: the safety department's channel
     stats: dict[str, int] = field(default_factory=dict)
     _owners: dict[JobKind, JobSource[Any]] = field(init=False, repr=False)
 
@@ -49,14 +54,13 @@ class Scheduler:
     def tick(self) -> int:
         """Materialize, sweep, then process everything due; returns how many jobs were processed."""
         now = self.clock()
-        with self.uow_factory() as uow:
-            for source in self.sources:
-                source.materialize(uow, now)
-            uow.commit()
-        with self.uow_factory() as uow:
-            for source in self.sources:
-                source.sweep(uow, now)
-            uow.commit()
+        for stage in ("materialize", "sweep"):
+            with self.uow_factory() as uow:
+                for source in self.sources:
+                    tasks: Iterable[Task] = getattr(source, stage)(uow, now)
+                    for task in tasks:
+                        self._run(uow, task, stage, now)
+                uow.commit()
         processed = 0
         while True:
             with self.uow_factory() as uow:
@@ -68,14 +72,41 @@ class Scheduler:
             if len(jobs) < self.batch:
                 return processed
 
+    def _run(self, uow: UnitOfWork, task: Task, stage: str, now: datetime) -> None:
+        try:
+            with uow.savepoint():
+                task.run()
+        except Exception as exc:
+            set_aside.record(uow, job=None, subject=task.subject, about=task.about, stage=stage, exc=exc, now=now,
+                             tell=self.tell)
+            self._count(JobState.FAILED)
+
     def _process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> None:
         key = job.job_key
-        if uow.schedule.later_due(job, prefix=key.family, now=now):
-            job.state = JobState.SKIPPED  # after downtime: one job per chain and kind, the latest
-        elif (owner := self._owners.get(key.kind)) is None:
+        owner = self._owners.get(key.kind)
+        try:
+            with uow.savepoint():
+                state = self._state(uow, job, owner, now)
+        except Exception as exc:
+            about = job.key
+            try:
+                with uow.savepoint():
+                    about = owner.about(uow, job) if owner else job.key
+            except Exception:
+                log.exception("scheduler: could not name job %s", job.key)
+            set_aside.record(uow, job=job, subject=job.key, about=about, stage="process", exc=exc, now=now,
+                             tell=self.tell)
+            state = JobState.FAILED
+        job.state, job.processed_at, job.lease_until = state, now, None
+        self._count(state)
+
+    def _state(self, uow: UnitOfWork, job: ReminderJob, owner: JobSource[Any] | None, now: datetime) -> JobState:
+        if uow.schedule.later_due(job, prefix=job.job_key.family, now=now):
+            return JobState.SKIPPED  # after downtime: one job per chain and kind, the latest
+        if owner is None:
             log.warning("scheduler: no source owns job %s; skipped", job.key)
-            job.state = JobState.SKIPPED
-        else:
-            job.state = owner.process(uow, job, now)
-        job.processed_at, job.lease_until = now, None
-        self.stats[job.state.value] = self.stats.get(job.state.value, 0) + 1
+            return JobState.SKIPPED
+        return owner.process(uow, job, now)
+
+    def _count(self, state: JobState) -> None:
+        self.stats[state.value] = self.stats.get(state.value, 0) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -10,9 +11,11 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
+from slack_bolt.response import BoltResponse
 
 from bot.core.i18n import t
 from bot.core.ports import LocaleResolver
+from handlers.core.blocks import build_apology_modal
 
 log = logging.getLogger("safetybot.errors")
 
@@ -29,15 +32,22 @@ def log_unexpected(error: BaseException, body: dict[str, Any] | None) -> str:
 
 def register_error_handler(app: App, locales: LocaleResolver) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse | None:
+        """Never a 500 (Slack would show a vague failure, and retry): a modal gets the apology in its place, any
+        other request a 200 and, where it can be answered, an ephemeral apology. Both carry the reference."""
         ref = log_unexpected(error, body)
         user = (body.get("user") or {}).get("id") or body.get("user_id") or ""
+        if body.get("type") == "view_submission":
+            view = build_apology_modal(locale=locales.locale_for(user), error_ref=ref)
+            return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
+                                headers={"content-type": "application/json"})
         if respond is not None and body.get("response_url", (body.get("response_urls") or [{}])[0]):
             try:
                 respond(text=t("error.unexpected", locales.locale_for(user), ref=ref),
                         response_type="ephemeral", replace_original=False)
             except Exception:
                 log.exception("could not tell %s about error %s", user, ref)
+        return BoltResponse(status=200, body="")
 
 
 class Kindly:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NoReturn
 
+from bot.core.errors import InvalidInput
 from bot.core.model import Photo
+from bot.core.text import tidy
 from handlers.core.blocks import Block, plain
 from handlers.core.ids import FIELD
 
@@ -45,6 +47,11 @@ def photo_element(max_files: int = 5) -> dict[str, Any]:
     return {"type": "file_input", "max_files": max_files, "filetypes": PHOTO_TYPES}
 
 
+def _bad(block: str) -> NoReturn:
+    """A value Slack's own pickers never send: said on its block (`Form.block_of` keeps block ids)."""
+    raise InvalidInput({block: "error.bad_date"})
+
+
 class Submitted:
     """A submitted modal's state, read by block id into typed values; a missing block reads as empty."""
 
@@ -56,7 +63,9 @@ class Submitted:
         return dict(self._elements.get(block, {}))
 
     def text(self, block: str, default: str = "") -> str:
-        return self.element(block).get("value") or default
+        """What was typed, cleaned (`bot.core.text.tidy`: no control characters, nothing only invisible)."""
+        value = self.element(block).get("value")
+        return (tidy(value) if isinstance(value, str) else "") or default
 
     def selected(self, block: str) -> str | None:
         return (self.element(block).get("selected_option") or {}).get("value")
@@ -70,18 +79,33 @@ class Submitted:
         return [o.get("value", "") for o in self.element(block).get("selected_options") or []]
 
     def day(self, block: str) -> date | None:
+        """The picked date; one that is no date (a forged "2026-13-45", "tomorrow") is a field error."""
         picked = self.element(block).get("selected_date")
-        return date.fromisoformat(picked) if picked else None
+        if not picked:
+            return None
+        try:
+            return date.fromisoformat(picked) if isinstance(picked, str) and len(picked) == 10 else _bad(block)
+        except ValueError:
+            return _bad(block)
 
     def raw_day(self, block: str) -> str | None:
         return self.element(block).get("selected_date")
 
     def moment(self, block: str) -> datetime | None:
         stamp = self.element(block).get("selected_date_time")
-        return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+        if not stamp:
+            return None
+        try:
+            return datetime.fromtimestamp(int(stamp), UTC)
+        except (ValueError, TypeError, OverflowError, OSError):
+            return _bad(block)
 
     def clock_time(self, block: str, default: str) -> time:
-        return time.fromisoformat(self.element(block).get("selected_time") or default)
+        picked = self.element(block).get("selected_time") or default
+        try:
+            return time.fromisoformat(picked) if isinstance(picked, str) and len(picked) == 5 else _bad(block)
+        except ValueError:
+            return _bad(block)
 
     def user(self, block: str) -> str | None:
         return self.element(block).get("selected_user")
@@ -104,9 +128,13 @@ class Form:
 
     fields: Mapping[str, str]
     fallback: str
+    blocks: frozenset[str] = frozenset()  # the form's other input blocks (pickers with no domain field)
 
     def read(self, view: Mapping[str, Any]) -> Submitted:
         return Submitted(view)
 
     def block_of(self, field: str) -> str:
-        return self.fields.get(field, self.fallback)
+        """The block of a domain field; a block id itself (a malformed picker) stays where it is."""
+        if field in self.fields:
+            return self.fields[field]
+        return field if field in self.fields.values() or field in self.blocks else self.fallback

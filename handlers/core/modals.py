@@ -32,7 +32,8 @@ def answer_submission(ack: Ack, body: dict[str, Any], *, locale: str, title: str
     try:
         result = run()
     except InvalidInput as exc:
-        ack(response_action="errors", errors={block_of(field): t(key, locale) for field, key in exc.fields.items()})
+        ack(response_action="errors", errors={block_of(field): t(key, locale, **exc.field_params.get(field, {}))
+                                              for field, key in exc.fields.items()})
     except DomainError as exc:
         ack(response_action="update", view=build_message_modal(title=title, text=refusal(exc, locale),
                                                                locale=locale))

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
+from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
 from bot.hazards.model import Severity, Step
 from bot.hazards.queries import CaseView, MyCases
@@ -73,7 +74,7 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
                                          "filetypes": ["jpg", "jpeg", "png", "heic", "gif", "webp"]},
                                  label, optional=optional))
         else:  # reason, measures, note: free text
-            limit = 1000 if block is BlockId.STEP_REASON else 3000
+            limit = Limits.REASON if block is BlockId.STEP_REASON else Limits.MEASURES
             element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
             if block is BlockId.STEP_MEASURES and case.measures:
                 element["initial_value"] = case.measures[:limit]

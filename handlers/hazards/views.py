@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
+from bot.core.text import Limits
 from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
 from handlers.core.blocks import SECTION_LIMIT, Block, at, mention, mrkdwn, plain
@@ -42,16 +43,16 @@ def build_report_modal(
         department_select["initial_option"] = initial
     description_input: dict[str, Any] = {
         "type": "plain_text_input", "action_id": ActionId.DESCRIPTION, "multiline": True,
-        "max_length": 3000, "placeholder": plain(t("hazard.modal.description_placeholder", locale)),
+        "max_length": Limits.DESCRIPTION, "placeholder": plain(t("hazard.modal.description_placeholder", locale)),
     }
     if description.strip():
-        description_input["initial_value"] = description[:3000]
+        description_input["initial_value"] = description[:Limits.DESCRIPTION]
     blocks: list[Block] = [
         {"type": "input", "block_id": BlockId.CATEGORY, "label": plain(t("hazard.modal.category", locale)),
          "element": {"type": "static_select", "action_id": ActionId.CATEGORY, "options": category_options,
                      "placeholder": plain(t("hazard.modal.category_placeholder", locale))}},
         {"type": "input", "block_id": BlockId.LOCATION, "label": plain(t("hazard.modal.location", locale)),
-         "element": {"type": "plain_text_input", "action_id": ActionId.LOCATION, "max_length": 200,
+         "element": {"type": "plain_text_input", "action_id": ActionId.LOCATION, "max_length": Limits.LOCATION,
                      "placeholder": plain(t("hazard.modal.location_placeholder", locale))}},
         {"type": "input", "block_id": BlockId.DESCRIPTION,
          "label": plain(t("hazard.modal.description", locale)), "element": description_input},

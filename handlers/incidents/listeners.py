@@ -30,6 +30,7 @@ from bot.incidents.usecases import (
     incident_in_channel,
     record_authority_report,
     report_incident,
+    require_incident,
     start_plan,
     tick_item,
 )
@@ -43,7 +44,8 @@ from handlers.incidents.views import build_authority_modal, build_close_modal, b
 
 REPORT_FORM = Form(fields={"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED,
                           "location": BlockId.INC_LOCATION, "description": BlockId.INC_DESCRIPTION,
-                          "injured": BlockId.INC_INJURED, "department": BlockId.INC_DEPARTMENT},
+                          "injured": BlockId.INC_INJURED, "department": BlockId.INC_DEPARTMENT,
+                          "injured_names": BlockId.INC_INJURED_NAMES, "immediate_actions": BlockId.INC_ACTIONS_TAKEN},
                    fallback=BlockId.INC_DESCRIPTION)
 AUTHORITY_FORM = Form(fields={"authority": BlockId.INC_AUTHORITY, "reported_on": BlockId.INC_REPORTED_ON,
                              "number": BlockId.INC_NUMBER}, fallback=BlockId.INC_AUTHORITY)
@@ -145,11 +147,13 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                                reference=reference), response_type="ephemeral", replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
+                require_incident(reference, uow=services.uow())
                 today = services.clock().astimezone(org.tz).date().isoformat()
                 client.views_open(trigger_id=body["trigger_id"], view=build_authority_modal(
                     reference=reference, locale=locale, today=today, private_metadata=meta))
             else:
                 require_officer(user_id, org)
+                require_incident(reference, uow=services.uow())
                 client.views_open(trigger_id=body["trigger_id"], view=build_close_modal(
                     reference=reference, locale=locale, private_metadata=meta))
         except DomainError as exc:

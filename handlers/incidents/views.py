@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
+from bot.core.text import Limits
 from bot.incidents.contexts import (
     CreateChannel,
     FindChannel,
@@ -38,21 +39,22 @@ def build_incident_modal(*, locale: str, departments: list[Department], departme
     initial = next((o for o in depts if o["value"] == department_key), None)
     if initial:
         department["initial_option"] = initial
-    what: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
+    what: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": Limits.DESCRIPTION}
     if description.strip():
         what["initial_value"] = description[:3000]
     blocks: list[Block] = [
         _input(BlockId.INC_KIND, {"type": "static_select", "options": kinds}, t("incident.field.kind", locale)),
         _input(BlockId.INC_OCCURRED, {"type": "datetimepicker", "initial_date_time": int(now.timestamp())},
                t("incident.field.occurred", locale)),
-        _input(BlockId.INC_LOCATION, {"type": "plain_text_input", "max_length": 200},
+        _input(BlockId.INC_LOCATION, {"type": "plain_text_input", "max_length": Limits.LOCATION},
                t("incident.field.location", locale)),
         _input(BlockId.INC_DESCRIPTION, what, t("incident.field.description", locale)),
-        _input(BlockId.INC_INJURED, {"type": "plain_text_input", "initial_value": "0", "max_length": 5},
+        _input(BlockId.INC_INJURED, {"type": "plain_text_input", "initial_value": "0", "max_length": Limits.COUNT},
                t("incident.field.injured", locale)),
-        _input(BlockId.INC_INJURED_NAMES, {"type": "plain_text_input", "max_length": 500},
+        _input(BlockId.INC_INJURED_NAMES, {"type": "plain_text_input", "max_length": Limits.NAMES},
                t("incident.field.injured_names", locale), optional=True),
-        _input(BlockId.INC_ACTIONS_TAKEN, {"type": "plain_text_input", "multiline": True, "max_length": 3000},
+        _input(BlockId.INC_ACTIONS_TAKEN, {"type": "plain_text_input", "multiline": True,
+                                             "max_length": Limits.IMMEDIATE_ACTIONS},
                t("incident.field.actions_taken", locale), optional=True),
         _input(BlockId.INC_DEPARTMENT, department, t("incident.field.department", locale), optional=True),
         _input(BlockId.INC_CONFIDENTIAL, {"type": "checkboxes", "options": [{
@@ -200,28 +202,28 @@ def build_authority_modal(*, reference: str, locale: str, today: str, private_me
             "title": plain(t("incident.authority.title", locale)), "submit": plain(t("plan.modal.save", locale)),
             "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": [
                 {"type": "section", "text": mrkdwn(f"*{reference}*")},
-                _input(BlockId.INC_AUTHORITY, {"type": "plain_text_input", "max_length": 200},
+                _input(BlockId.INC_AUTHORITY, {"type": "plain_text_input", "max_length": Limits.AUTHORITY},
                        t("incident.authority.to", locale)),
                 _input(BlockId.INC_REPORTED_ON, {"type": "datepicker", "initial_date": today},
                        t("incident.authority.on", locale)),
-                _input(BlockId.INC_NUMBER, {"type": "plain_text_input", "max_length": 100},
+                _input(BlockId.INC_NUMBER, {"type": "plain_text_input", "max_length": Limits.AUTHORITY_NUMBER},
                        t("incident.authority.number", locale), optional=True)]}
 
 
 def build_close_modal(*, reference: str, locale: str, private_metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(f"*{reference}* · {t('incident.close.intro', locale)}")},
-        _input(BlockId.INC_ROOT_CAUSE, {"type": "plain_text_input", "multiline": True, "max_length": 3000},
+        _input(BlockId.INC_ROOT_CAUSE, {"type": "plain_text_input", "multiline": True, "max_length": Limits.ROOT_CAUSE},
                t("incident.close.root_cause", locale)),
-        _input(BlockId.INC_LESSONS, {"type": "plain_text_input", "multiline": True, "max_length": 3000},
+        _input(BlockId.INC_LESSONS, {"type": "plain_text_input", "multiline": True, "max_length": Limits.LESSONS},
                t("incident.close.lessons", locale)),
     ]
     for i in range(MAX_ACTIONS):
         measures, owner, deadline = action_blocks(i)
         blocks += [
             {"type": "header", "text": plain(t("incident.close.action", locale, n=i + 1))},
-            _input(measures, {"type": "plain_text_input", "max_length": 3000}, t("field.st_measures", locale),
-                   optional=i > 0),
+            _input(measures, {"type": "plain_text_input", "max_length": Limits.MEASURES},
+                   t("field.st_measures", locale), optional=i > 0),
             _input(owner, {"type": "users_select"}, t("field.st_assignee", locale), optional=i > 0),
             _input(deadline, {"type": "datepicker"}, t("field.st_deadline", locale), optional=i > 0),
         ]

@@ -42,7 +42,7 @@ from handlers.plans.views import (
 
 PLAN_FORM = Form(fields={"kind": BlockId.PLAN_KIND, "title": BlockId.PLAN_TITLE, "owner": BlockId.PLAN_OWNER,
                          "audience": BlockId.PLAN_PEOPLE, "rule": BlockId.PLAN_PATTERN, "start": BlockId.PLAN_START,
-                         "offsets": BlockId.PLAN_OFFSETS}, fallback=BlockId.PLAN_TITLE)
+                         "offsets": BlockId.PLAN_OFFSETS, "details": BlockId.PLAN_DETAILS}, fallback=BlockId.PLAN_TITLE)
 _KINDS = {k.value for k in PlanKind}
 DONE_FORM = Form(fields={"done_on": BlockId.DONE_DATE, "notes": BlockId.DONE_NOTES},
                  fallback=BlockId.DONE_DATE)

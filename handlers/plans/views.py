@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
+from bot.core.text import Limits
 from bot.plans.describe import describe
 from bot.plans.messages import PlanOverdue, PlanReminder
 from bot.plans.model import DEFAULT_OFFSETS, OFFSETS, OverdueLevel, PlanInput, PlanKind
@@ -51,9 +52,9 @@ def build_plan_modal(*, plan: PlanInput | None, locale: str, departments: list[D
     blocks: list[Block] = [
         _input(BlockId.PLAN_KIND, {"type": "static_select", "options": kinds, **pick(kinds, kind)},
                t("plan.field.kind", locale)),
-        _input(BlockId.PLAN_TITLE, {"type": "plain_text_input", "max_length": 150,
+        _input(BlockId.PLAN_TITLE, {"type": "plain_text_input", "max_length": Limits.PLAN_TITLE,
                                     **({"initial_value": plan.title} if plan else {})}, t("plan.field.title", locale)),
-        _input(BlockId.PLAN_DETAILS, {"type": "plain_text_input", "multiline": True, "max_length": 3000,
+        _input(BlockId.PLAN_DETAILS, {"type": "plain_text_input", "multiline": True, "max_length": Limits.PLAN_DETAILS,
                                       **({"initial_value": plan.details} if plan and plan.details else {})},
                t("plan.field.details", locale), optional=True),
         _input(BlockId.PLAN_OWNER, {"type": "users_select", **({"initial_user": plan.owner_id}
@@ -83,7 +84,7 @@ def build_plan_modal(*, plan: PlanInput | None, locale: str, departments: list[D
         _input(BlockId.PLAN_INTERVAL, {"type": "number_input", "is_decimal_allowed": False, "min_value": "1",
                                        "max_value": "60", "initial_value": str(interval)},
                t("plan.field.interval", locale), optional=True),
-        _input(BlockId.PLAN_RULE, {"type": "plain_text_input", "max_length": 400, **(
+        _input(BlockId.PLAN_RULE, {"type": "plain_text_input", "max_length": Limits.PLAN_RULE, **(
             {"initial_value": plan.rule} if plan and pattern is Pattern.CUSTOM else {})},
                t("plan.field.rule", locale), optional=True, hint=t("plan.rule_hint", locale)),
         _input(BlockId.PLAN_OFFSETS, {"type": "multi_static_select", "options": offsets,
@@ -174,7 +175,7 @@ def build_done_modal(*, title: str, kind: PlanKind, locale: str, today: date, pr
         {"type": "section", "text": mrkdwn(f"*{escape(title)}*")},
         _input(BlockId.DONE_DATE, {"type": "datepicker", "initial_date": today.isoformat()},
                t("plan.done.date", locale)),
-        _input(BlockId.DONE_NOTES, {"type": "plain_text_input", "multiline": True, "max_length": 3000},
+        _input(BlockId.DONE_NOTES, {"type": "plain_text_input", "multiline": True, "max_length": Limits.PLAN_NOTES},
                t("plan.done.notes", locale), optional=True),
     ]
     if kind in ATTENDANCE_KINDS:

@@ -247,7 +247,7 @@ calendar:
 
 def test_a_parsed_org_dumps_durations_as_written_and_validates_again() -> None:
     org = parse_org(VALID + "deadlines:\n  serious: 2d\n")
-    assert org.model_dump()["deadlines"] == {"general": "7d", "serious": "2d", "major": "24h"}
+    assert org.model_dump()["deadlines"] == {"general": "7d", "serious": "2d", "major": "24h", "max_ahead": "365d"}
     assert Org.model_validate(org.model_dump()) == org
 
 
