@@ -45,6 +45,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations.invite": frozenset({"channels:manage", "groups:write"}),
     # types=public_channel,private_channel: the incident channel the bot made, after a lost answer
     "conversations.list": frozenset({"channels:read", "groups:read"}),
+    # check-config --online and the start: is the bot in the safety channel (public or private)?
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
     "pins.add": frozenset({"pins:write"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),  # the post-incident report
     "files.completeUploadExternal": frozenset({"files:write"}),

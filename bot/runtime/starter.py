@@ -1,4 +1,5 @@
-"""`safetybot init`: the files a new installation edits (org.yml, manifest.yml, manifest.socket.yml), written into the current directory.
+"""`safetybot init`: the files a new installation edits (org.yml, manifest.yml, manifest.socket.yml), written
+into the current directory.
 
 It never overwrites: an admin's org.yml holds their company's people, and a second `init` by mistake must
 not replace it with placeholders. All files are checked before any is written, so a refusal leaves

@@ -264,9 +264,12 @@ def test_init_writes_a_commented_org_file_and_the_manifest_then_refuses_to_overw
     assert (tmp_path / "manifest.yml").read_bytes() == (REPO / "manifest.yml").read_bytes()
     assert (tmp_path / "manifest.socket.yml").read_bytes() == (REPO / "manifest.socket.yml").read_bytes()
     assert (tmp_path / "org.yml").read_text(encoding="utf-8").lstrip().startswith("#")  # commented for the admin
-    # check-config reads the new org file as valid: the only problems left are the tokens not yet set.
+    # check-config reads the new org file as valid: the only problems left are the tokens not yet set, and it
+    # warns that the ids are still the example's.
     check = safetybot("check-config", cwd=tmp_path)
-    assert [line.split(":")[0] for line in check.stderr.splitlines()] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    lines = check.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["org.yml", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert "placeholder ids" in lines[0]
     assert load_org(tmp_path / "org.yml").safety_department.members == ["U01SAFE1"]  # placeholder ids
 
     (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")  # the admin's own file now
