@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
@@ -281,9 +282,11 @@ def _epilog(names: tuple[str, ...]) -> str:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="safetybot", description="Workplace-safety regulation in Slack.",
                                   epilog="safetybot COMMAND --help says what a command does and what it reads.")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    top.set_defaults(func=lambda _args: _list_subcommands(top))
     for name, func, help_text, description, names in COMMANDS:
-        command = sub.add_parser(name, help=help_text, description=description, epilog=_epilog(names),
+        command = sub.add_parser(name, help=help_text, description=textwrap.fill(description, 100),
+                                 epilog=_epilog(names),
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         command.set_defaults(func=func)
         if name == "check-config":
@@ -296,8 +299,9 @@ def parser() -> argparse.ArgumentParser:
     plans_sub = plans.add_subparsers(dest="plans_command", metavar="SUBCOMMAND")
     plans_import = plans_sub.add_parser(
         "import", help="save the plans of a YAML file; by default the regulation's",
-        description="Checks the whole file against the org file, then saves its plans (matched by key, so "
-                    "importing again updates them). Without FILE: the default set drawn from the regulation.",
+        description=textwrap.fill("Checks the whole file against the org file, then saves its plans (matched by "
+                                  "key, so importing again updates them). Without FILE: the default set drawn "
+                                  "from the regulation.", 100),
         epilog=_epilog(("SAFETYBOT_ORG_FILE", "DATABASE_URL")), formatter_class=argparse.RawDescriptionHelpFormatter)
     plans_import.add_argument("file", nargs="?", type=Path, help="plans YAML (default: bot/plans/default_plans.yml)")
     plans_import.set_defaults(func=cmd_plans_import)
@@ -306,7 +310,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _list_subcommands(command: argparse.ArgumentParser) -> int:
-    """`safetybot plans` alone: what it can do, not argparse's "the following arguments are required"."""
+    """`safetybot` or `safetybot plans` alone: what it can do, not argparse's "the following arguments are
+    required"."""
     command.print_help()
     return 0
 

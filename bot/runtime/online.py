@@ -8,6 +8,7 @@ company, or that the token belongs to another workspace. Each finding is one lin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from storage.db import make_engine, probe, sqlite_path
 REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
                            "not_allowed_token_type", "invalid_token"})
 USERS_PAGE = 200
+RATE_LIMIT_TRIES = 5
+MAX_WAIT_SECONDS = 30.0
 
 
 class SlackUnreachable(Exception):
@@ -90,18 +93,24 @@ def _token_line(name: str, error: str, fix: str) -> str:
 
 
 def _call(client: WebClient, method: str, **params: Any) -> dict[str, Any]:
-    """One Web API call as a plain answer: ok:false comes back as data, no answer at all raises."""
-    try:
-        response = client.api_call(method, params=params or None)
-        return dict(response.data) if isinstance(response.data, dict) else {"ok": False, "error": "bad_answer"}
-    except SlackApiError as exc:
-        status = exc.response.status_code
-        if status >= 500 or status == 429:
-            raise SlackUnreachable(f"HTTP {status}") from None
-        data = exc.response.data
-        return dict(data) if isinstance(data, dict) else {"ok": False, "error": f"HTTP {status}"}
-    except OSError as exc:  # URLError, timeouts, refused connections
-        raise SlackUnreachable(_os_reason(exc)) from None
+    """One Web API call as a plain answer: ok:false comes back as data, no answer at all raises. A 429 (a
+    big company's users.list pages) waits as Slack asks, a few times, before it counts as no answer."""
+    for _ in range(RATE_LIMIT_TRIES):
+        try:
+            response = client.api_call(method, params=params or None)
+            return dict(response.data) if isinstance(response.data, dict) else {"ok": False, "error": "bad_answer"}
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            if status == 429:
+                time.sleep(min(float(exc.response.headers.get("Retry-After", 1)), MAX_WAIT_SECONDS))
+                continue
+            if status >= 500:
+                raise SlackUnreachable(f"HTTP {status}") from None
+            data = exc.response.data
+            return dict(data) if isinstance(data, dict) else {"ok": False, "error": f"HTTP {status}"}
+        except OSError as exc:  # URLError, timeouts, refused connections
+            raise SlackUnreachable(_os_reason(exc)) from None
+    raise SlackUnreachable(f"{method} rate-limited {RATE_LIMIT_TRIES} times in a row")
 
 
 def _os_reason(exc: OSError) -> str:

@@ -118,6 +118,13 @@ def test_online_says_who_the_bot_is_in_which_workspace_and_that_the_database_tak
     assert {"auth.test", "conversations.info", "users.list"} <= {call.method for call in online.calls}
 
 
+def test_online_waits_as_slack_asks_when_rate_limited(online: FakeSlack, capsys: pytest.CaptureFixture[str]) -> None:
+    online.rate_limit("users.list", retry_after=0, times=2)
+    code, out, _ = run(capsys, "--online")
+    assert (code, out[-1]) == (0, "configuration OK (checked online)")
+    assert len(online.calls_to("users.list")) == 3
+
+
 def test_online_a_bot_not_in_the_safety_channel_is_named_with_the_invitation(
         online: FakeSlack, capsys: pytest.CaptureFixture[str]) -> None:
     online.leave_channel("C0SAFETY")
@@ -198,6 +205,12 @@ def test_every_subcommands_help_says_what_it_does_and_which_variables_it_reads(
     assert " ".join(description.split()) in text
     assert all(name in text for name in names)
     assert ("environment variables" in text) if names else ("reads no environment variables" in text)
+
+
+def test_safetybot_alone_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name, *_ in COMMANDS)
 
 
 def test_plans_alone_lists_its_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
