@@ -13,6 +13,7 @@ from functools import cache
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.core.config_files import read_config_text
 from bot.core.org import Org, OrgFileError, load_org, parse_org
 from bot.incidents import load_incident_plans
 from bot.runtime.settings import NEEDED, WHERE, Settings
@@ -41,14 +42,25 @@ def check_config(settings: Settings, mode: str = "serve") -> Findings:
         found.org = load_org(settings.org_file)
     except OrgFileError as exc:
         found.problems.extend(exc.problems)
-    try:
-        load_incident_plans(settings.incident_plans_file)
-    except ValueError as exc:
-        found.problems.append(f"SAFETYBOT_INCIDENT_PLANS: {exc}")
+    problem = incident_plans_problem(settings)
+    if problem:
+        found.problems.append(problem)
     found.problems.extend(setting_problems(settings, mode))
     if found.org is not None:
         found.warnings.extend(placeholder_warnings(found.org, str(settings.org_file)))
     return found
+
+
+def incident_plans_problem(settings: Settings) -> str | None:
+    """The company's own checklists file, if set, read as the bot will read it at start."""
+    path = settings.incident_plans_file
+    try:
+        if path is not None:
+            read_config_text(path, setting="SAFETYBOT_INCIDENT_PLANS")  # "not found" in the words of every file
+        load_incident_plans(path)
+    except ValueError as exc:
+        return f"SAFETYBOT_INCIDENT_PLANS: {exc}"
+    return None
 
 
 def setting_problems(settings: Settings, mode: str) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.core.org import Org, OrgFileError, load_org
-from bot.runtime.checks import check_config, empty_line
+from bot.runtime.checks import check_config, empty_line, incident_plans_problem
 from bot.runtime.settings import MEANING, Settings
 from bot.runtime.startup import (
     EXIT_CONFIG,
@@ -48,6 +48,15 @@ def _org(settings: Settings) -> Org:
         raise SystemExit(EXIT_CONFIG) from None
 
 
+def _files(settings: Settings) -> Org:
+    """The org file and the incident checklists, both read before anything starts."""
+    org = _org(settings)
+    problem = incident_plans_problem(settings)
+    if problem:
+        raise Exit(EXIT_CONFIG, problem)
+    return org
+
+
 def _require(settings: Settings, mode: str) -> None:
     """Refuse to start without what the mode needs. An empty signing secret would start a bot that
     answers /healthz and fails every request Slack sends; an empty token, one that sends nothing."""
@@ -74,7 +83,7 @@ def cmd_serve(_args: argparse.Namespace) -> int:
 
     settings = _settings()
     _require(settings, "serve")
-    org = _org(settings)
+    org = _files(settings)
     try:
         sock = listen(settings.host, settings.port)
     except CannotListen as exc:
@@ -100,7 +109,7 @@ def cmd_socket(_args: argparse.Namespace) -> int:
 
     settings = _settings()
     _require(settings, "socket")
-    org = _org(settings)
+    org = _files(settings)
     runtime = open_runtime(settings, org)
     assert settings.slack_app_token is not None
     try:

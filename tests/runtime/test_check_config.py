@@ -94,6 +94,17 @@ def test_the_examples_placeholder_ids_are_a_warning(
         "the id at the bottom)"])
 
 
+def test_a_missing_checklists_file_is_named_like_every_file_and_stops_serve_before_it_starts(
+        here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    set_env(monkeypatch, SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SECRET, SAFETYBOT_INCIDENT_PLANS="plans.yml")
+    line = (f"SAFETYBOT_INCIDENT_PLANS: plans.yml: file not found (looked for {here / 'plans.yml'}, working "
+            f"directory {here}); set SAFETYBOT_INCIDENT_PLANS to the file's path")
+    assert run(capsys) == (2, [], [line])
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert not (here / "bot.db").exists()
+
+
 # ---------------------------------------------------------------------- --online
 
 
