@@ -61,3 +61,19 @@ def test_a_missing_org_file_names_the_absolute_path_the_directory_the_setting_an
     assert caught.value.problems == [
         f"org.yml: file not found (looked for {tmp_path / 'org.yml'}, working directory {tmp_path}); "
         "set SAFETYBOT_ORG_FILE to the file's path, or run safetybot init here to write a commented one"]
+
+
+def test_the_plans_file_gets_the_same_plain_words() -> None:
+    from bot.plans.importer import PlanFileError, parse_plans
+    from tests.conftest import ORG_YAML
+    from tests.plans.test_plan_import import DRILL
+
+    with pytest.raises(PlanFileError) as caught:
+        parse_plans(DRILL.replace("    interval: 6", "    intervall: 6", 1), org=parse_org(ORG_YAML))
+    assert caught.value.problems == [
+        "plans.yml:10: [0] fire-drill: recurrence.intervall: unknown key 'intervall'; did you mean 'interval'?"]
+    with pytest.raises(PlanFileError) as caught:
+        parse_plans(DRILL.replace("  kind: drill", "  kind：drill", 1), org=parse_org(ORG_YAML))
+    assert caught.value.problems == [
+        "plans.yml:2: invalid YAML: line 2 has a full-width colon '：' (Chinese input) after its key; "
+        "type ':' in English input, then a space"]
