@@ -98,12 +98,13 @@ def _plain_words(text: str, exc: yaml.YAMLError) -> list[tuple[int, str]]:
     return [(at, "; ".join(part for part in parts if part) or str(exc))]
 
 
+_FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*" + FULL_WIDTH_COLON)
+
+
 def _full_width_key(line: str) -> bool:
-    """`name：value`: a full-width colon where the key ends, with no ASCII colon before it (a full-width colon
-    inside a value, `name: 客服：一部`, is text and fine)."""
-    body = line.split("#", 1)[0]
-    head, found, _ = body.partition(FULL_WIDTH_COLON)
-    return bool(found) and ":" not in head and '"' not in head and "'" not in head and bool(head.strip(" -"))
+    """`name：value`: a full-width colon right after a key (the files' keys are ASCII words). One inside a value,
+    `name: 客服：一部`, or a list item `- 客服：一部`, is text and fine."""
+    return bool(_FULL_WIDTH_KEY.match(line))
 
 
 def _key_column(line: str) -> int:

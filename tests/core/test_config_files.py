@@ -77,3 +77,10 @@ def test_the_plans_file_gets_the_same_plain_words() -> None:
     assert caught.value.problems == [
         "plans.yml:2: invalid YAML: line 2 has a full-width colon '：' (Chinese input) after its key; "
         "type ':' in English input, then a space"]
+
+
+def test_a_full_width_colon_in_text_is_not_blamed_for_another_slip() -> None:
+    text = edited(("name: Customer Service 1", "name: 客服：一部"), ("    head: U0HEAD1", "     head: U0HEAD1"))
+    assert problems_in(text) == [
+        "org.yml:11: invalid YAML: line 11 is indented differently from line 10 "
+        "(its key starts in column 6, line 10's in column 5); keys of one section line up"]
