@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from bot.core.org import Org, OrgFileError, load_org
 from bot.runtime.checks import check_config, empty_line, incident_plans_problem
-from bot.runtime.settings import MEANING, Settings
+from bot.runtime.help_texts import COMMANDS, PLANS_IMPORT, epilog
+from bot.runtime.settings import Settings
 from bot.runtime.startup import (
     EXIT_CONFIG,
     EXIT_UNAVAILABLE,
@@ -245,47 +246,8 @@ def cmd_plans_import(args: argparse.Namespace) -> int:
     return 0
 
 
-# Which variables each subcommand reads, for its --help.
-SLACK_RUN = ("SLACK_API_URL", "SLACK_TIMEOUT_SECONDS", "SLACK_RETRY_HOURS", "SLACK_MESSAGES_PER_SECOND",
-             "SCHEDULER_INTERVAL_SECONDS")
-FILES = ("SAFETYBOT_ORG_FILE", "SAFETYBOT_INCIDENT_PLANS")
-COMMANDS: tuple[tuple[str, object, str, str, tuple[str, ...]], ...] = (
-    ("serve", cmd_serve, "run the bot in HTTP mode (production)",
-     "Checks the configuration and the Slack workspace (token, the bot in the safety channel, every person in the "
-     "org file), creates or upgrades the database schema, then answers Slack on POST /slack/events and the load "
-     "balancer on GET /readyz and GET /healthz, at HOST:PORT. Prints one line once it is running.",
-     ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL", *FILES, "HOST", "PORT", *SLACK_RUN,
-      "MAX_REQUEST_BYTES")),
-    ("socket", cmd_socket, "run the bot in Socket Mode (no public URL needed)",
-     "Like serve, but opens an outgoing WebSocket to Slack instead of listening: for a quick start, or a machine "
-     "Slack cannot reach. The app must be made from manifest.socket.yml (or have Socket Mode turned on).",
-     ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DATABASE_URL", *FILES, *SLACK_RUN)),
-    ("demo", cmd_demo, "play the whole loop against a local fake Slack; needs no workspace",
-     "Plays a hazard report to its close, a plan reminder and an incident alert, each person's view in their "
-     "language, against a fake Slack on this machine. Reads no settings and leaves no file behind.", ()),
-    ("init", cmd_init, "write a commented org.yml, manifest.yml and manifest.socket.yml here (never overwrites)",
-     "Writes the files a new installation starts from into the current directory: org.yml (the organisation, "
-     "with placeholder ids to replace), manifest.yml (the Slack app for HTTP mode) and manifest.socket.yml (for "
-     "Socket Mode). Refuses, writing nothing, if any of them is already there.", ()),
-    ("check-config", cmd_check_config, "check the org file and the settings; --online also Slack and the database",
-     "Prints 'configuration OK', or one line per problem and exits with 2. --mode says which settings are needed "
-     "(serve: SLACK_SIGNING_SECRET; socket: SLACK_APP_TOKEN). --online also asks Slack who the token is, whether "
-     "the bot is in the safety channel and whether every person in the org file has an active account, and "
-     "makes a write to the database.",
-     ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", *FILES, "SLACK_API_URL",
-      "SLACK_TIMEOUT_SECONDS")),
-    ("migrate", cmd_migrate, "create or upgrade the database schema, then exit",
-     "Creates the tables on a new database or upgrades an existing one to this version; a no-op when it is "
-     "current. serve and socket do the same at start.", ("DATABASE_URL",)),
-)
-
-
-def _epilog(names: tuple[str, ...]) -> str:
-    if not names:
-        return "reads no environment variables"
-    width = max(map(len, names))
-    lines = [f"  {name.ljust(width)}  {MEANING[name]}" for name in names]
-    return "environment variables (or a .env file in this directory):\n" + "\n".join(lines)
+FUNCS = {"serve": cmd_serve, "socket": cmd_socket, "demo": cmd_demo, "init": cmd_init,
+         "check-config": cmd_check_config, "migrate": cmd_migrate}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -293,11 +255,10 @@ def parser() -> argparse.ArgumentParser:
                                   epilog="safetybot COMMAND --help says what a command does and what it reads.")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     top.set_defaults(func=lambda _args: _list_subcommands(top))
-    for name, func, help_text, description, names in COMMANDS:
+    for name, (help_text, description, names) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=textwrap.fill(description, 100),
-                                 epilog=_epilog(names),
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-        command.set_defaults(func=func)
+                                 epilog=epilog(names), formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.set_defaults(func=FUNCS[name])
         if name == "check-config":
             command.add_argument("--mode", choices=("serve", "socket"), default="serve",
                                  help="the mode you will run: which tokens are needed (default: serve)")
@@ -311,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
         description=textwrap.fill("Checks the whole file against the org file, then saves its plans (matched by "
                                   "key, so importing again updates them). Without FILE: the default set drawn "
                                   "from the regulation.", 100),
-        epilog=_epilog(("SAFETYBOT_ORG_FILE", "DATABASE_URL")), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=epilog(PLANS_IMPORT), formatter_class=argparse.RawDescriptionHelpFormatter)
     plans_import.add_argument("file", nargs="?", type=Path, help="plans YAML (default: bot/plans/default_plans.yml)")
     plans_import.set_defaults(func=cmd_plans_import)
     plans.set_defaults(func=lambda _args: _list_subcommands(plans))
