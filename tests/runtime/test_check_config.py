@@ -232,3 +232,12 @@ def test_plans_alone_lists_its_subcommands(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         main(["plans", "import", "--help"])
     assert "SAFETYBOT_ORG_FILE" in capsys.readouterr().out
+
+
+def test_socket_mode_with_slack_unreachable_is_one_line_not_a_traceback(
+        here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    set_env(monkeypatch, SLACK_BOT_TOKEN=BOT, SLACK_APP_TOKEN=APP, SLACK_API_URL="http://127.0.0.1:1/api/")
+    assert main(["socket"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "Slack: cannot reach http://127.0.0.1:1/api/ (Connection refused); check this machine's network and proxy "
+        "(HTTPS_PROXY), or SLACK_API_URL"]
