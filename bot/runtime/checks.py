@@ -126,8 +126,10 @@ def people(org: Org) -> list[tuple[str, str]]:
             named.append((f"departments[{i}].deputy", department.deputy))
         named += [(f"departments[{i}].members[{j}]", u) for j, u in enumerate(department.members)]
     named += [(f"emergency_team[{i}].user", member.user) for i, member in enumerate(org.emergency_team)]
-    seen: set[str] = set()
-    return [(where, user) for where, user in named if not (user in seen or seen.add(user))]  # type: ignore[func-returns-value]
+    first: dict[str, str] = {}
+    for where, user in named:
+        first.setdefault(user, where)  # a safety officer who is also a department member: checked once
+    return [(where, user) for user, where in first.items()]
 
 
 @cache

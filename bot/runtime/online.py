@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.core.org import Org
@@ -104,10 +105,10 @@ def _call(client: WebClient, method: str, **params: Any) -> dict[str, Any]:
             if status == 429:
                 time.sleep(min(float(exc.response.headers.get("Retry-After", 1)), MAX_WAIT_SECONDS))
                 continue
-            if status >= 500:
-                raise SlackUnreachable(f"HTTP {status}") from None
             data = exc.response.data
-            return dict(data) if isinstance(data, dict) else {"ok": False, "error": f"HTTP {status}"}
+            if status != 200 or not isinstance(data, dict):  # Slack answers 200 to all but 429 and its own 5xx
+                raise SlackUnreachable(f"HTTP {status}") from None
+            return dict(data)
         except OSError as exc:  # URLError, timeouts, refused connections
             raise SlackUnreachable(_os_reason(exc)) from None
     raise SlackUnreachable(f"{method} rate-limited {RATE_LIMIT_TRIES} times in a row")
@@ -182,9 +183,7 @@ def check_database(url: str) -> Online:
     """The database takes a write, as saving a report would; a fresh one can at least be created."""
     found = Online()
     if url.startswith("sqlite"):
-        engine = make_engine(url)
-        path = sqlite_path(engine.url)
-        engine.dispose()
+        path = sqlite_path(make_url(url))
         if path is not None and not path.exists():
             if path.parent.is_dir():
                 found.told.append(f"database: {path} does not exist yet; serve, socket or migrate creates it")
@@ -222,8 +221,6 @@ def _write_and_roll_back(engine: Engine) -> None:
 
 def database_failure(exc: BaseException, url: str) -> str:
     """One line for a database that cannot be used: its safe address, the driver's first line, the fix."""
-    from sqlalchemy.engine import make_url
-
     original = exc.orig if isinstance(exc, DBAPIError) else exc
     first = (str(original).strip().splitlines() or [type(original).__name__])[0]
     shown = make_url(url).render_as_string(hide_password=True)
