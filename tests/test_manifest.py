@@ -1,13 +1,16 @@
-"""`manifest.yml` against Slack's schema and against the code: commands, shortcuts, URLs and scopes.
+"""`manifest.yml` (HTTP mode) and `manifest.socket.yml` (Socket Mode) against Slack's schema and against
+the code: commands, shortcuts, URLs and scopes.
 
-The manifest is what an admin pastes into https://api.slack.com/apps; a command the code handles but
+A manifest is what an admin pastes into https://api.slack.com/apps; a command the code handles but
 the manifest lacks never reaches the bot, and a scope the manifest lacks fails only in production.
+The two manifests are one app: they differ only in the request URLs and the Socket Mode switch.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +27,8 @@ from tests.slack_payloads import FORM, SlackRequest, new_trigger_id, plain_text,
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "manifest.yml"
+SOCKET_MANIFEST = REPO / "manifest.socket.yml"
+BOTH = pytest.mark.parametrize("path", [MANIFEST, SOCKET_MANIFEST], ids=["http", "socket"])
 SCHEMA = Path(__file__).resolve().parent / "slack" / "manifest.schema.1.0.0.json"
 
 # Which bot scopes each Web API method needs (all of them), from https://api.slack.com/methods/<method>.
@@ -40,6 +45,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations.invite": frozenset({"channels:manage", "groups:write"}),
     # types=public_channel,private_channel: the incident channel the bot made, after a lost answer
     "conversations.list": frozenset({"channels:read", "groups:read"}),
+    # check-config --online and the start: is the bot in the safety channel (public or private)?
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
     "pins.add": frozenset({"pins:write"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),  # the post-incident report
     "files.completeUploadExternal": frozenset({"files:write"}),
@@ -67,8 +74,8 @@ def feature_ids(name: str) -> set[str]:
     return found  # FakeSlack's name for posts to a response_url: no token, no scope
 
 
-def load_manifest() -> dict[str, Any]:
-    return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def manifest_slash_commands(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -136,7 +143,8 @@ def send_shortcut(bot: RunningBot, shortcut: Mapping[str, Any], *, user_id: str 
 # ---------------------------------------------------------------------- (a) schema
 
 
-def test_manifest_validates_against_slacks_json_schema() -> None:
+@BOTH
+def test_manifest_validates_against_slacks_json_schema(path: Path) -> None:
     if not SCHEMA.is_file():
         pytest.fail(f"Slack's manifest schema is missing: expected it at {SCHEMA} "
                     "(the shared checkout next to this repository, shared/slack/manifest.schema.1.0.0.json)")
@@ -144,8 +152,8 @@ def test_manifest_validates_against_slacks_json_schema() -> None:
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(load_manifest()), key=lambda e: list(e.absolute_path))
-    assert not errors, "manifest.yml does not match Slack's schema:\n" + "\n".join(
+    errors = sorted(validator.iter_errors(load_manifest(path)), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{path.name} does not match Slack's schema:\n" + "\n".join(
         f"  {e.json_path}: {e.message}" for e in errors)
 
 
@@ -165,17 +173,20 @@ def test_the_schema_check_rejects_a_broken_manifest() -> None:
 # ---------------------------------------------------------------------- (b) commands and shortcuts
 
 
-def test_manifest_slash_commands_are_exactly_the_commands_the_code_handles() -> None:
-    assert set(manifest_commands(load_manifest())) == feature_ids("Command")
+@BOTH
+def test_manifest_slash_commands_are_exactly_the_commands_the_code_handles(path: Path) -> None:
+    assert set(manifest_commands(load_manifest(path))) == feature_ids("Command")
 
 
-def test_every_manifest_shortcut_has_a_callback_id_the_code_defines() -> None:
-    shortcuts = manifest_shortcuts(load_manifest())
+@BOTH
+def test_every_manifest_shortcut_has_a_callback_id_the_code_defines(path: Path) -> None:
+    shortcuts = manifest_shortcuts(load_manifest(path))
     assert shortcuts and {s["callback_id"] for s in shortcuts} <= feature_ids("CallbackId")
 
 
-def test_manifest_declares_each_slash_command_once() -> None:
-    commands = manifest_commands(load_manifest())
+@BOTH
+def test_manifest_declares_each_slash_command_once(path: Path) -> None:
+    commands = manifest_commands(load_manifest(path))
     assert len(commands) == len(set(commands)), commands
 
 
@@ -211,6 +222,42 @@ def test_every_request_url_in_the_manifest_points_at_slack_events() -> None:
     wrong = {place: url for place, url in urls.items()
              if not (url.startswith("https://") and url.endswith("/slack/events"))}
     assert not wrong, f"these must be https://<your host>/slack/events (the bot's only endpoint): {wrong}"
+
+
+def test_the_socket_mode_manifest_is_the_http_one_without_urls_and_with_socket_mode_on() -> None:
+    http, socket = load_manifest(MANIFEST), load_manifest(SOCKET_MANIFEST)
+    assert request_urls(socket) == {}
+    assert socket["settings"]["socket_mode_enabled"] is True and http["settings"]["socket_mode_enabled"] is False
+    assert socket["settings"]["interactivity"]["is_enabled"] is True  # buttons and modals still reach the bot
+    for command in manifest_slash_commands(http):
+        command.pop("url")
+    http["settings"]["interactivity"].pop("request_url")
+    http["settings"]["socket_mode_enabled"] = True
+    assert socket == http, "manifest.socket.yml has drifted from manifest.yml: change both alike"
+
+
+# ---------------------------------------------------------------------- (c2) names people read
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{3,}")
+
+
+@BOTH
+def test_shortcut_names_and_command_descriptions_read_in_chinese_and_in_english(path: Path) -> None:
+    """Slack shows a manifest's names as written, whatever the person's language: give both."""
+    manifest = load_manifest(path)
+    texts = [s["name"] for s in manifest_shortcuts(manifest)] + [s["description"] for s in manifest_shortcuts(manifest)]
+    texts += [c["description"] for c in manifest_slash_commands(manifest)]
+    assert [text for text in texts if not (CJK.search(text) and LATIN.search(text))] == []
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_the_hazard_help_quotes_the_shortcut_by_the_name_slack_shows(locale: str) -> None:
+    from bot.core.i18n import t
+
+    [shortcut] = [s for s in manifest_shortcuts(load_manifest()) if s["callback_id"] == "report_hazard"]
+    assert shortcut["name"] in t("help.hazard", locale)
 
 
 # ---------------------------------------------------------------------- (d) scopes

@@ -8,14 +8,15 @@ of pydantic's common errors. What the file means, and its own cross-checks, stay
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 Loc = tuple[int | str, ...]
@@ -47,26 +48,92 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[
 
 def read_yaml(text: str, *, source: str) -> tuple[yaml.Node | None, Any]:
     """The node tree (for lines) and the data of one YAML document, from one parse; raises ConfigFileError
-    naming the line of a syntax error."""
+    naming the line of a syntax error, in plain words where the slip is a common one (see `_plain_words`)."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         return root, None if root is None else loader.construct_document(root)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
-        reason = "; ".join(part for part in parts if part) or str(exc)
-        raise ConfigFileError([f"{source}:{mark.line + 1 if mark else 1}: invalid YAML: {reason}"]) from None
+        problems = [f"{source}:{line}: invalid YAML: {why}" for line, why in _plain_words(text, exc)]
+        raise ConfigFileError(problems) from None
     finally:
         loader.dispose()
 
 
-def read_config_text(path: Path) -> str:
-    """A configuration file's text; raises ValueError with one line an admin can act on."""
+FULL_WIDTH_COLON = "\uff1a"  # "：", what a Chinese input method types for ':'
+
+
+def _plain_words(text: str, exc: yaml.YAMLError) -> list[tuple[int, str]]:
+    """PyYAML's message ("while scanning a simple key; could not find expected ':'") names the parser's
+    state, often on the line after the slip. Name the slip instead, on its own line: a tab in the
+    indentation, a full-width colon, a key without its space after ':', a line indented unlike its
+    neighbour. Anything else keeps PyYAML's words and line."""
+    lines = text.splitlines()
+    problem, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    at = (problem.line if problem else 0) + 1  # 1-based line PyYAML stopped at
+    upto = lines[:at]
+    tabs = [n for n, line in enumerate(upto, 1) if "\t" in line[: len(line) - len(line.lstrip())]]
+    if tabs:
+        return [(n, f"line {n} is indented with a tab; YAML indents with spaces only") for n in tabs]
+    colons = [n for n, line in enumerate(upto, 1) if _full_width_key(line)]
+    if colons:
+        return [(n, f"line {n} has a full-width colon '{FULL_WIDTH_COLON}' (Chinese input) after its key; "
+                    "type ':' in English input, then a space") for n in colons]
+    message = getattr(exc, "problem", None) or ""
+    if "could not find expected ':'" in message and context is not None:
+        n = context.line + 1
+        line = lines[n - 1] if n <= len(lines) else ""
+        if re.match(r"^\s*(?:-\s+)?[\w.-]+:\S", line):
+            return [(n, f"line {n} needs a space after ':' (write 'key: value')")]
+        return [(n, f"line {n} has no ':' after its key")]
+    if message.startswith("expected <block end>") or message == "mapping values are not allowed here":
+        previous = _previous_content(lines, at)
+        here, there = (_key_column(lines[n - 1]) for n in (at, previous or at))
+        if previous is not None and here != there and not lines[previous - 1].rstrip().endswith(":"):
+            return [(at, f"line {at} is indented differently from line {previous} (its key starts in column "
+                         f"{here + 1}, line {previous}'s in column {there + 1}); keys of one section line up")]
+        if message == "mapping values are not allowed here":
+            return [(at, f"line {at} has a second ': ' in it; put the value in quotes (\"like: this\")")]
+    parts = [getattr(exc, "context", None), message]
+    return [(at, "; ".join(part for part in parts if part) or str(exc))]
+
+
+_FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*" + FULL_WIDTH_COLON)
+
+
+def _full_width_key(line: str) -> bool:
+    """`name：value`: a full-width colon right after a key (the files' keys are ASCII words). One inside a value,
+    `name: 客服：一部`, or a list item `- 客服：一部`, is text and fine."""
+    return bool(_FULL_WIDTH_KEY.match(line))
+
+
+def _key_column(line: str) -> int:
+    """Where a line's key starts, past its indentation and any list dashes (`  - key:` is column 4)."""
+    match = re.match(r"^(?:[ ]*-(?=[ ]))*[ ]*", line)
+    return match.end() if match else 0
+
+
+def _previous_content(lines: list[str], at: int) -> int | None:
+    """The 1-based number of the last line before `at` that holds something (not blank, not a comment)."""
+    for n in range(at - 1, 0, -1):
+        stripped = lines[n - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return n
+    return None
+
+
+def read_config_text(path: Path, *, setting: str | None = None) -> str:
+    """A configuration file's text; raises ValueError with one line an admin can act on.
+
+    A relative path is read from the working directory, which is rarely where the admin thinks it is
+    (a service manager, another shell): "not found" names the absolute path, the directory, and the
+    `setting` that names the file."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValueError(f"{path}: file not found") from None
+        where = f"looked for {path.absolute()}, working directory {Path.cwd()}"
+        fix = f"; set {setting} to the file's path" if setting else ""
+        raise ValueError(f"{path}: file not found ({where}){fix}") from None
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
@@ -119,14 +186,16 @@ def show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def reason(error: ErrorDetails) -> str:
-    """Pydantic's messages are written for developers; rephrase the ones an admin is likely to hit."""
+def reason(error: ErrorDetails, model: type[BaseModel] | None = None) -> str:
+    """Pydantic's messages are written for developers; rephrase the ones an admin is likely to hit.
+
+    `model`: the file's top-level model, so an unknown key can be answered with the key it is closest to."""
     value = error.get("input")
     match error["type"]:
         case "missing":
             return "field required"
         case "extra_forbidden":
-            return f"unknown key '{error['loc'][-1]}'"
+            return f"unknown key '{error['loc'][-1]}'" + _did_you_mean(model, error["loc"])
         case "literal_error":
             return f"{show(value)} is not allowed here (use {error.get('ctx', {}).get('expected')})"
         case "too_short":
@@ -142,6 +211,37 @@ def reason(error: ErrorDetails) -> str:
         case "bool_type" | "bool_parsing":
             return f"{show(value)} is not true or false"
     return error["msg"]
+
+
+def _did_you_mean(model: type[BaseModel] | None, loc: Loc) -> str:
+    """`deputi` → "; did you mean 'deputy'?", from the keys the model takes at that place."""
+    keys = _keys_at(model, loc[:-1]) if model is not None else []
+    close = difflib.get_close_matches(str(loc[-1]).lower(), keys, n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys of the section at `loc` (list indexes pass through to the list's items)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        current = _model_in(field.annotation) if field is not None else None
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, through Annotated, Optional and list."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def iso_date(value: object) -> object:

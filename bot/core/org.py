@@ -285,7 +285,7 @@ def parse_org(text: str, *, source: str = "org.yml") -> Org:
         for error in exc.errors(include_url=False):
             if error["type"] != _CONFLICT:
                 at_key = error["type"] == "extra_forbidden"
-                found.append((line_of(root, error["loc"], at_key=at_key), error["loc"], reason(error)))
+                found.append((line_of(root, error["loc"], at_key=at_key), error["loc"], reason(error, Org)))
     departments = data.get("departments") if isinstance(data, dict) else None
     found += [(line_of(root, loc), loc, why) for loc, why in _department_conflicts(departments)]
     calendar = data.get("calendar") if isinstance(data, dict) else None
@@ -300,7 +300,7 @@ def parse_org(text: str, *, source: str = "org.yml") -> Org:
 def load_org(path: Path) -> Org:
     """Read and validate the organisation file, naming the path in every problem."""
     try:
-        text = read_config_text(path)
+        text = read_config_text(path, setting="SAFETYBOT_ORG_FILE")
     except ValueError as exc:
-        raise OrgFileError([str(exc)]) from None
+        raise OrgFileError([f"{exc}, or run safetybot init here to write a commented one"]) from None
     return parse_org(text, source=str(path))

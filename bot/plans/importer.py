@@ -110,7 +110,7 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 reason = error["msg"].removeprefix("Value error, ") if error["type"] == "value_error" \
-                    else schema_reason(error)
+                    else schema_reason(error, PlanSpec)
                 problems.add(index, tuple(error["loc"]), reason, at_key=error["type"] == "extra_forbidden")
             continue
         for department in spec.audience.departments:

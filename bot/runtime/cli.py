@@ -1,19 +1,34 @@
-"""`safetybot ...`: serve, socket, demo, init, check-config, migrate, plans import."""
+"""`safetybot ...`: serve, socket, demo, init, check-config, migrate, plans import.
+
+Exit codes: 0 done; 2 the configuration needs fixing (each line names what and where); 1 something outside
+is not there (the database, Slack, a free port), so the same command may work later.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import textwrap
+import threading
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.core.org import Org, OrgFileError, load_org
-from bot.incidents import load_incident_plans
-from bot.runtime.settings import WHERE, Settings
-
-EXIT_CONFIG = 2
+from bot.runtime.checks import check_config, empty_line, incident_plans_problem
+from bot.runtime.help_texts import COMMANDS, PLANS_IMPORT, epilog
+from bot.runtime.settings import Settings
+from bot.runtime.startup import (
+    EXIT_CONFIG,
+    EXIT_UNAVAILABLE,
+    Exit,
+    check_slack_at_start,
+    open_runtime,
+    quiet_logging,
+    require_database_url,
+    summary,
+)
 
 
 def _settings() -> Settings:
@@ -34,12 +49,21 @@ def _org(settings: Settings) -> Org:
         raise SystemExit(EXIT_CONFIG) from None
 
 
+def _files(settings: Settings) -> Org:
+    """The org file and the incident checklists, both read before anything starts."""
+    org = _org(settings)
+    problem = incident_plans_problem(settings)
+    if problem:
+        raise Exit(EXIT_CONFIG, problem)
+    return org
+
+
 def _require(settings: Settings, mode: str) -> None:
     """Refuse to start without what the mode needs. An empty signing secret would start a bot that
     answers /healthz and fails every request Slack sends; an empty token, one that sends nothing."""
     empty = settings.empty_for(mode)
     for name in empty:
-        print(_empty_line(name), file=sys.stderr)
+        print(empty_line(name), file=sys.stderr)
     if empty:
         raise SystemExit(EXIT_CONFIG)
     missing = settings.missing_for(mode)
@@ -52,38 +76,63 @@ def _require(settings: Settings, mode: str) -> None:
             file=sys.stderr,
         )
         raise SystemExit(EXIT_CONFIG)
-
-
-def _empty_line(name: str) -> str:
-    return f"{name}: is empty; set it to {WHERE[name]}"
+    require_database_url(settings)
 
 
 def cmd_serve(_args: argparse.Namespace) -> int:
-    from bot.runtime.app import create_app
-    from bot.runtime.server import serve_forever
+    from bot.runtime.server import CannotListen, listen, serve_forever
 
     settings = _settings()
     _require(settings, "serve")
-    runtime = create_app(settings, org=_org(settings))
-    runtime.start_background()
+    org = _files(settings)
     try:
-        serve_forever(runtime.asgi(), port=settings.port)
+        sock = listen(settings.host, settings.port)
+    except CannotListen as exc:
+        raise Exit(EXIT_UNAVAILABLE, str(exc)) from None
+    try:
+        runtime = open_runtime(settings, org)
+        try:
+            identity = check_slack_at_start(settings, org, "serve")
+            runtime.start_background()
+            print(summary(settings, org, identity=identity, mode="serve"), flush=True)
+            serve_forever(runtime.asgi(), sock=sock)
+        finally:
+            runtime.close()
     finally:
-        runtime.close()
+        sock.close()
     return 0
 
 
 def cmd_socket(_args: argparse.Namespace) -> int:
-    from bot.runtime.app import create_app
+    from slack_sdk.errors import SlackApiError
+
     from handlers.core.redelivery import OnceSocketModeHandler
 
     settings = _settings()
     _require(settings, "socket")
-    runtime = create_app(settings, org=_org(settings))
-    runtime.start_background()
+    org = _files(settings)
+    runtime = open_runtime(settings, org)
     assert settings.slack_app_token is not None
     try:
-        OnceSocketModeHandler(runtime.bolt, settings.slack_app_token.get_secret_value()).start()
+        identity = check_slack_at_start(settings, org, "socket")
+        runtime.start_background()
+        handler = OnceSocketModeHandler(runtime.bolt, settings.slack_app_token.get_secret_value())
+        try:
+            handler.connect()
+        except SlackApiError as exc:
+            raise Exit(EXIT_CONFIG, f"SLACK_APP_TOKEN: Slack refuses Socket Mode ({exc.response.get('error')}); "
+                                    "turn Socket Mode on in the app's settings and create an app-level token "
+                                    "with connections:write") from None
+        except OSError as exc:
+            raise Exit(EXIT_UNAVAILABLE, f"Slack: cannot open the Socket Mode connection ({exc}); check this "
+                                         "machine's network and proxy (HTTPS_PROXY)") from None
+        print(summary(settings, org, identity=identity, mode="socket"), flush=True)
+        try:
+            threading.Event().wait()  # the handler's own threads serve; this one waits for Ctrl-C
+        except KeyboardInterrupt:
+            pass
+        finally:
+            handler.close()
     finally:
         runtime.close()
     return 0
@@ -107,62 +156,66 @@ def cmd_init(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     for path in written:
         print(f"wrote {path.name}")
-    print("Next: put your people's Slack ids into org.yml, create the Slack app from manifest.yml, then run "
+    print("Next: put your people's Slack ids into org.yml, create the Slack app from manifest.yml (HTTP mode) or "
+          "manifest.socket.yml (Socket Mode), then run "
           "safetybot check-config (README.md, 'Connect a Slack workspace', walks through it).")
     return 0
 
 
-def check_config(settings: Settings) -> list[str]:
-    """Every mistake in the org file and the settings, one line each."""
-    problems: list[str] = []
-    try:
-        load_org(settings.org_file)
-    except OrgFileError as exc:
-        problems.extend(exc.problems)
-    try:
-        load_incident_plans(settings.incident_plans_file)
-    except ValueError as exc:
-        problems.append(f"SAFETYBOT_INCIDENT_PLANS: {exc}")
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
-        value = getattr(settings, name.lower())
-        if value is None:
-            problems.append(f"{name}: not set (serve and socket need it)")
-        elif not value.get_secret_value():
-            problems.append(_empty_line(name))
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    if token and not token.startswith("xoxb-"):
-        problems.append("SLACK_BOT_TOKEN: should start with xoxb- (the Bot User OAuth Token)")
-    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
-    if app_token and not app_token.startswith("xapp-"):
-        problems.append("SLACK_APP_TOKEN: should start with xapp- (an app-level token with connections:write)")
-    if not settings.database_url.startswith(("sqlite", "postgresql")):
-        problems.append(f"DATABASE_URL: use sqlite:///file.db or postgresql+psycopg://…, not {settings.database_url}")
-    return problems
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from bot.runtime.online import check_database, check_slack
 
-
-def cmd_check_config(_args: argparse.Namespace) -> int:
-    problems = check_config(_settings())
-    for line in problems:
+    settings = _settings()
+    found = check_config(settings, args.mode)
+    for line in [*found.warnings, *found.problems]:
         print(line, file=sys.stderr)
-    if not problems:
-        print("configuration OK")
-    return EXIT_CONFIG if problems else 0
+    if args.online:
+        told: list[str] = []
+        problems: list[str] = []
+        if not any(line.startswith("DATABASE_URL") for line in found.problems):
+            database = check_database(settings.database_url)
+            told += database.told
+            problems += database.problems
+        if found.org is not None and settings.slack_bot_token and settings.slack_bot_token.get_secret_value():
+            slack = check_slack(settings, found.org, mode=args.mode)
+            told += slack.told
+            problems += slack.problems
+        for line in told:
+            print(line)
+        for line in problems:
+            print(line, file=sys.stderr)
+        found.problems += problems
+    if not found.problems:
+        print("configuration OK" + (" (checked online)" if args.online else ""))
+    return EXIT_CONFIG if found.problems else 0
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.runtime.online import database_failure
     from storage.db import make_engine
     from storage.migrate import current_revision, upgrade
 
-    engine = make_engine(_settings().database_url)
-    upgrade(engine)
-    print(f"database at revision {current_revision(engine)}")
-    engine.dispose()
+    settings = _settings()
+    require_database_url(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        print(f"database at revision {current_revision(engine)}")
+    except SQLAlchemyError as exc:
+        raise Exit(EXIT_UNAVAILABLE, database_failure(exc, settings.database_url)) from None
+    finally:
+        engine.dispose()
     return 0
 
 
 def cmd_plans_import(args: argparse.Namespace) -> int:
     """Save the plans of a YAML file (default: the regulation's plans) as the trusted CLI: exit 2 on a bad file."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.plans.importer import PlanFileError, import_plans, load_plans
+    from bot.runtime.online import database_failure
     from storage.db import make_engine, session_factory
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWork
@@ -175,6 +228,7 @@ def cmd_plans_import(args: argparse.Namespace) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
+    require_database_url(settings)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -184,34 +238,63 @@ def cmd_plans_import(args: argparse.Namespace) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
+    except SQLAlchemyError as exc:
+        raise Exit(EXIT_UNAVAILABLE, database_failure(exc, settings.database_url)) from None
     finally:
         engine.dispose()
     print(result.summary())
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser(prog="safetybot", description="Workplace-safety regulation in Slack.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name, func, help_text in (
-        ("serve", cmd_serve, "HTTP mode: POST /slack/events and GET /healthz on PORT"),
-        ("socket", cmd_socket, "Socket Mode (needs SLACK_APP_TOKEN)"),
-        ("demo", cmd_demo, "play the whole loop against a local fake Slack; needs no workspace"),
-        ("init", cmd_init, "write a commented org.yml and manifest.yml here (never overwrites)"),
-        ("check-config", cmd_check_config, "validate the org file and settings"),
-        ("migrate", cmd_migrate, "upgrade the database schema"),
-    ):
-        sub.add_parser(name, help=help_text).set_defaults(func=func)
-    plans = sub.add_parser("plans", help="recurring plans (drills, checks, training)")
-    plans_sub = plans.add_subparsers(dest="plans_command", required=True)
-    plans_import = plans_sub.add_parser("import", help="save the plans of a YAML file; by default the regulation's")
+FUNCS = {"serve": cmd_serve, "socket": cmd_socket, "demo": cmd_demo, "init": cmd_init,
+         "check-config": cmd_check_config, "migrate": cmd_migrate}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="safetybot", description="Workplace-safety regulation in Slack.",
+                                  epilog="safetybot COMMAND --help says what a command does and what it reads.")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    top.set_defaults(func=lambda _args: _list_subcommands(top))
+    for name, (help_text, description, names) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=textwrap.fill(description, 100),
+                                 epilog=epilog(names), formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.set_defaults(func=FUNCS[name])
+        if name == "check-config":
+            command.add_argument("--mode", choices=("serve", "socket"), default="serve",
+                                 help="the mode you will run: which tokens are needed (default: serve)")
+            command.add_argument("--online", action="store_true",
+                                 help="also check against Slack and the database")
+    plans = sub.add_parser("plans", help="recurring plans (drills, checks, training): plans import",
+                           description="Recurring plans: drills, inspections, equipment checks, training, meetings.")
+    plans_sub = plans.add_subparsers(dest="plans_command", metavar="SUBCOMMAND")
+    plans_import = plans_sub.add_parser(
+        "import", help="save the plans of a YAML file; by default the regulation's",
+        description=textwrap.fill("Checks the whole file against the org file, then saves its plans (matched by "
+                                  "key, so importing again updates them). Without FILE: the default set drawn "
+                                  "from the regulation.", 100),
+        epilog=epilog(PLANS_IMPORT), formatter_class=argparse.RawDescriptionHelpFormatter)
     plans_import.add_argument("file", nargs="?", type=Path, help="plans YAML (default: bot/plans/default_plans.yml)")
     plans_import.set_defaults(func=cmd_plans_import)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    plans.set_defaults(func=lambda _args: _list_subcommands(plans))
+    return top
+
+
+def _list_subcommands(command: argparse.ArgumentParser) -> int:
+    """`safetybot` or `safetybot plans` alone: what it can do, not argparse's "the following arguments are
+    required"."""
+    command.print_help()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_logging()
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except Exit as stop:
+        for line in stop.lines:
+            print(line, file=sys.stderr)
+        return stop.code
 
 
 if __name__ == "__main__":

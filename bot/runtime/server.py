@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -25,8 +26,41 @@ def front_door(runtime: Runtime) -> Starlette:
                       ready=lambda: ready(runtime.engine), max_body_bytes=settings.max_request_bytes)
 
 
-def serve_forever(app: Starlette, *, port: int, host: str = "0.0.0.0") -> None:
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, lifespan="off")
+class CannotListen(Exception):
+    """The address is taken or not ours; the message is the one line an admin reads, naming the setting."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the serving socket before anything else starts, so a port in use is one line, not uvicorn's exit
+    after the database was migrated and the sender started."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise CannotListen(f"HOST {host}: not an address of this machine ({exc.strerror}); "
+                           "set HOST to one, or to 0.0.0.0 for all") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CannotListen(f"PORT {port} is already in use on {host} (another safetybot, or another server); "
+                               "stop it, or set PORT to a free port") from None
+        if exc.errno == errno.EACCES:
+            raise CannotListen(f"PORT {port}: not allowed to listen on it (permission denied); "
+                               "set PORT to 1024 or above") from None
+        raise CannotListen(f"HOST {host}, PORT {port}: cannot listen there ({exc.strerror}); "
+                           "set HOST to an address of this machine, or 0.0.0.0") from None
+    return sock
+
+
+def serve_forever(app: Starlette, *, sock: socket.socket) -> None:
+    """uvicorn on the socket `listen` bound; its own start-up lines are left out (the CLI prints one)."""
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 class BackgroundServer:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     org_file: Path = Field(
         default=Path("org.yml"), validation_alias=AliasChoices("SAFETYBOT_ORG_FILE", "org_file")
     )
+    # Where `serve` listens: 0.0.0.0 (every IPv4 address), 127.0.0.1 behind a proxy on the same machine, :: for IPv6.
+    host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     # The emergency plans' checklists per incident type; unset: the set shipped in bot/incidents/plans.yml.
     incident_plans_file: Path | None = Field(
@@ -70,4 +72,22 @@ WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-..., under OAuth & Permissions",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information, App Credentials",
     "SLACK_APP_TOKEN": "an app-level token, xapp-..., under Basic Information, App-Level Tokens",
+}
+
+# What each variable is, for every subcommand's --help (README.md's "Configuration" table says the same).
+MEANING = {
+    "SLACK_BOT_TOKEN": "Bot User OAuth Token, xoxb-...",
+    "SLACK_SIGNING_SECRET": "verifies every request from Slack",
+    "SLACK_APP_TOKEN": "app-level token xapp-... with connections:write",
+    "SLACK_API_URL": "Web API base URL (default https://slack.com/api/)",
+    "DATABASE_URL": "sqlite:///safetybot.db (default) or postgresql+psycopg://user:pass@host/db",
+    "SAFETYBOT_ORG_FILE": "the organisation file (default org.yml)",
+    "SAFETYBOT_INCIDENT_PLANS": "your own emergency-plan checklists (default: the shipped set)",
+    "HOST": "address to listen on (default 0.0.0.0)",
+    "PORT": "port to listen on (default 3000)",
+    "SLACK_TIMEOUT_SECONDS": "how long one Web API call may take (default 10)",
+    "SLACK_RETRY_HOURS": "how long a message Slack does not take is retried (default 24)",
+    "SLACK_MESSAGES_PER_SECOND": "outgoing messages per second of this copy (default 10)",
+    "SCHEDULER_INTERVAL_SECONDS": "how often reminders and escalations are looked for (default 30)",
+    "MAX_REQUEST_BYTES": "larger requests are refused with 413 (default 1048576)",
 }

@@ -1,7 +1,8 @@
-"""`safetybot init`: the two files a new installation edits, written into the current directory.
+"""`safetybot init`: the files a new installation edits (org.yml, manifest.yml, manifest.socket.yml), written
+into the current directory.
 
 It never overwrites: an admin's org.yml holds their company's people, and a second `init` by mistake must
-not replace it with placeholders. Both files are checked before either is written, so a refusal leaves
+not replace it with placeholders. All files are checked before any is written, so a refusal leaves
 the directory as it was.
 """
 
@@ -19,7 +20,7 @@ class AlreadyThere(Exception):
 
 
 def write_starter_files(directory: Path) -> list[Path]:
-    """Write org.yml and manifest.yml into ``directory``; raises AlreadyThere naming the first one present."""
+    """Write org.yml and the two manifests into ``directory``; raises AlreadyThere naming the first one present."""
     paths = [directory / name for name in NAMES]
     for path in paths:
         if path.exists():

@@ -58,7 +58,7 @@ def test_the_example_file_loads_without_errors() -> None:
 
 def test_an_unknown_key_is_reported_on_the_line_of_that_key() -> None:
     text = edited(("    name: Customer Service 2\n", "    name: Customer Service 2\n    haed: U0HEAD9\n"))
-    assert problems_in(text) == ["org.yml:16: departments[1].haed: unknown key 'haed'"]
+    assert problems_in(text) == ["org.yml:16: departments[1].haed: unknown key 'haed'; did you mean 'head'?"]
 
 
 def test_a_malformed_user_id_names_the_list_entry() -> None:
@@ -130,7 +130,8 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     missing = tmp_path / "org.yml"
     with pytest.raises(OrgFileError) as caught:
         load_org(missing)
-    assert caught.value.problems == [f"{missing}: file not found"]
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{missing}: file not found (looked for {missing}, working directory ")
 
 
 def test_a_yaml_syntax_error_is_reported_with_its_line() -> None:
@@ -160,7 +161,7 @@ def test_several_mistakes_are_all_reported_in_line_order() -> None:
     )
     assert problems_in(text) == [
         "org.yml:1: timezone: 'Mars/Olympus' is not a known time zone (like Asia/Shanghai)",
-        "org.yml:5: safety_department.chanel: unknown key 'chanel'",
+        "org.yml:5: safety_department.chanel: unknown key 'chanel'; did you mean 'channel'?",
         "org.yml:15: departments[1].head: field required",
         "org.yml:17: departments[1].members[1]: U0EMP1 is already in department 'cs1'",
     ]

@@ -259,13 +259,17 @@ def test_demo_plays_the_whole_loop_each_step_by_its_person_in_their_language_wit
 def test_init_writes_a_commented_org_file_and_the_manifest_then_refuses_to_overwrite(tmp_path: Path) -> None:
     result = safetybot("init", cwd=tmp_path)
     assert result.returncode == 0, result
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yml", "org.yml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.socket.yml", "manifest.yml", "org.yml"]
     assert (tmp_path / "org.yml").read_text(encoding="utf-8") == (REPO / "org.example.yml").read_text(encoding="utf-8")
     assert (tmp_path / "manifest.yml").read_bytes() == (REPO / "manifest.yml").read_bytes()
+    assert (tmp_path / "manifest.socket.yml").read_bytes() == (REPO / "manifest.socket.yml").read_bytes()
     assert (tmp_path / "org.yml").read_text(encoding="utf-8").lstrip().startswith("#")  # commented for the admin
-    # check-config reads the new org file as valid: the only problems left are the tokens not yet set.
+    # check-config reads the new org file as valid: the only problems left are the tokens not yet set, and it
+    # warns that the ids are still the example's.
     check = safetybot("check-config", cwd=tmp_path)
-    assert [line.split(":")[0] for line in check.stderr.splitlines()] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    lines = check.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["org.yml", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert "placeholder ids" in lines[0]
     assert load_org(tmp_path / "org.yml").safety_department.members == ["U01SAFE1"]  # placeholder ids
 
     (tmp_path / "org.yml").write_text(ORG_YAML, encoding="utf-8")  # the admin's own file now

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.templates import MANIFEST, NAMES, ORG, template
+from bot.runtime.templates import MANIFEST, NAMES, ORG, SOCKET_MANIFEST, template
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCES = {ORG: REPO / "org.example.yml", MANIFEST: REPO / "manifest.yml"}
+SOURCES = {ORG: REPO / "org.example.yml", MANIFEST: REPO / "manifest.yml",
+           SOCKET_MANIFEST: REPO / "manifest.socket.yml"}
 
 
 @pytest.mark.parametrize("name", NAMES)

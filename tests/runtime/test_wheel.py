@@ -74,3 +74,4 @@ def test_the_installed_wheel_plays_the_demo_and_writes_the_templates_from_an_emp
     assert init.returncode == 0, init.stderr
     assert (empty / "org.yml").read_bytes() == (REPO / "org.example.yml").read_bytes()
     assert (empty / "manifest.yml").read_bytes() == (REPO / "manifest.yml").read_bytes()
+    assert (empty / "manifest.socket.yml").read_bytes() == (REPO / "manifest.socket.yml").read_bytes()

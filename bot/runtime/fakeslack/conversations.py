@@ -19,6 +19,19 @@ class ConversationMethods(State):
             return {"ok": True, "channel": {"id": resolve_channel(users[0])}}
         return {"ok": True, "channel": {"id": "G" + "".join(sorted(u[1:] for u in users))[:20]}}
 
+    def name_channel(self, channel: str, name: str, *, private: bool = False) -> None:
+        """Give an existing channel (the safety channel, say) a name and privacy for ``conversations.info``."""
+        with self._cond:
+            self._channel_names[name] = channel
+            self._channel_private[channel] = private
+
+    def leave_channel(self, channel: str) -> None:
+        """The bot is not (or no longer) a member of ``channel``: ``conversations.info`` says ``is_member: false``
+        and posts there answer ``not_in_channel``, as for a private channel the bot was never invited to."""
+        with self._cond:
+            self._left.add(resolve_channel(channel))
+            self._channel_errors[resolve_channel(channel)] = "not_in_channel"
+
     def _conversations_info(self, params: JsonDict) -> JsonDict:
         channel = resolve_channel(str(params.get("channel") or ""))
         if not channel:
@@ -28,7 +41,11 @@ class ConversationMethods(State):
             "id": channel,
             "is_im": channel.startswith("D"),
             "is_channel": channel.startswith("C"),
+            "is_private": self._channel_private.get(channel, channel.startswith("G")),
+            "is_archived": False,
         }
+        if not info["is_im"]:
+            info["is_member"] = channel not in self._left
         if channel in names:
             info["name"] = names[channel]
         return {"ok": True, "channel": info}

@@ -28,6 +28,7 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
         super().__init__(host=host)
         self._handlers = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "views.open": self._views_open,
@@ -97,7 +98,8 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
         return f"{self.base_url}/respond/"
 
     def reset(self, *, keep_messages: bool = False) -> None:
-        """Forget calls, scripted failures, delays, rate limits, channel errors and (unless told) messages.
+        """Forget calls, scripted failures, delays, rate limits, channel errors, channels left and (unless told)
+        messages and channel names.
 
         Users added with :meth:`add_user` are kept.
         """
@@ -109,6 +111,7 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
             self._random_429.clear()
             self._channel_errors.clear()
             self._channel_scripts.clear()
+            self._left.clear()
             self._chaos.clear()
             self.errors.clear()
             if not keep_messages:

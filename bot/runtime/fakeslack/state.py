@@ -36,6 +36,7 @@ class State:
         self._messages: dict[str, list[JsonDict]] = {}
         self._channel_names: dict[str, str] = {}  # name -> id
         self._channel_private: dict[str, bool] = {}  # id -> is_private, for channels made with conversations.create
+        self._left: set[str] = set()  # channels the bot is not a member of (see leave_channel)
         self._scripts: dict[str, deque[Script]] = {}
         self._delays: dict[str, float] = {}
         self._buckets: dict[str, Bucket] = {}

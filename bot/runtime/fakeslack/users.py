@@ -50,6 +50,11 @@ class UserMethods(State):
             "is_enterprise_install": False,
         }
 
+    @staticmethod
+    def _apps_connections_open(params: JsonDict) -> JsonDict:
+        """Socket Mode's WebSocket address; the fake serves none, so only the token check is real."""
+        return {"ok": True, "url": "wss://fakeslack.invalid/link/?ticket=fake"}
+
     def _users_info(self, params: JsonDict) -> JsonDict:
         user = self._users.get(str(params.get("user", "")))
         if user is None:
