@@ -44,6 +44,7 @@ from handlers.core import blocks as core_blocks
 from handlers.hazards import step_views as hsv
 from handlers.hazards import views as hv
 from handlers.incidents import views as iv
+from handlers.incidents.views import TIMELINE_ACTIONS
 from handlers.plans import views as pv
 
 TZ = "Asia/Shanghai"
@@ -211,8 +212,7 @@ def incident_lines() -> Iterator[Sample]:
 def incident_calls() -> dict[str, Callable[[], Iterator[Sample]]]:
     def report() -> Iterator[Sample]:
         for label, incident in _incident_variants():
-            timeline = [TimelineEntry(action=action, actor="U0SAFE1", at=NOW) for action in
-                        ("reported", "plan_started", "checklist_ticked", "authority_reported", "closed", "resolved")]
+            timeline = [TimelineEntry(action=action, actor="U0SAFE1", at=NOW) for action in TIMELINE_ACTIONS]
             actions = [ActionProgress(reference="HZ-2026-0001", status=status, assignee_id="U0ASSIGN",
                                       deadline_at=NOW, measures="fix") for status in HazardStatus]
             report = IncidentReport(context=incident, timeline=timeline, actions=actions)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import pytest
@@ -32,6 +32,7 @@ REGISTERED = {template.name: template for template in templates()}
 KEY = re.compile(r"(?<![\w.-])(?:" + "|".join(sorted({key.split(".")[0] for key in catalog("en")}))
                  + r")\.[a-z0-9_]+(?:\.[a-z0-9_]+)*(?![\w-])")
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
+CODE = re.compile(r"(?<![\w.:/-])[a-z]+(?:_[a-z]+)+(?![\w.:/-])")  # a value's code (plan_started) shown for its words
 VISIBLE = ("text", "content", "title", "name")  # the keys whose string values a person reads
 TEXT_MAX = 4000  # a message's notification text: Slack truncates long ones
 
@@ -49,20 +50,23 @@ def visible(node: Any) -> Iterator[str]:
             yield from visible(item)
 
 
-def check_words(payload: dict[str, Any], where: str) -> None:
+def check_words(payload: dict[str, Any], where: str, quoted: Collection[str] = ()) -> None:
+    """No raw key, unfilled placeholder, typed-text hole or code; `quoted`: Slack error codes shown on purpose."""
     for text in visible(payload):
         assert not (found := KEY.findall(text)), f"{where}: untranslated key {found} in {text[:200]!r}"
         assert not (found := PLACEHOLDER.findall(text)), f"{where}: unfilled {found} in {text[:200]!r}"
         assert "\x00" not in text, f"{where}: a typed-text hole left in {text[:200]!r}"
+        codes = set(CODE.findall(text)) - set(quoted)
+        assert not codes, f"{where}: a code instead of words {codes} in {text[:200]!r}"
 
 
-def check_message(payload: dict[str, Any], where: str) -> None:
+def check_message(payload: dict[str, Any], where: str, quoted: Collection[str] = ()) -> None:
     text = payload.get("text")
     assert isinstance(text, str) and text.strip(), f"{where}: a message needs its notification text"
     assert len(text) <= TEXT_MAX, f"{where}: notification text of {len(text)} characters"
     if "blocks" in payload:
         check_message_blocks(payload["blocks"], where)
-    check_words(payload, where)
+    check_words(payload, where, quoted)
 
 
 def template_cases() -> Iterator[Any]:
@@ -105,19 +109,20 @@ def test_every_view_builder_has_samples() -> None:
 @pytest.mark.parametrize(("name", "context", "locale"), list(template_cases()))
 def test_every_template_renders_in_every_state(name: str, context: dict[str, Any], locale: str) -> None:
     rendered = RENDERER.render(name, context, locale)
+    quoted = [str(context.get("error"))]  # a Slack error code a line quotes (name_taken)
     if REGISTERED[name].call is None:
         assert rendered.method == POST
-        check_message(rendered.payload, name)
+        check_message(rendered.payload, name, quoted)
     else:
         assert rendered.method == REGISTERED[name].call
-        check_words(rendered.payload, name)
+        check_words(rendered.payload, name, quoted)
 
 
 @pytest.mark.parametrize("locale", SUPPORTED)
 @pytest.mark.parametrize("error", [*_CAUSES, "something_new", ""])
 def test_the_outbox_failure_notice_renders_for_every_cause(error: str, locale: str) -> None:
     rendered = render_notice({"conversation": "C0SAFETY", "error": error, "fixable": True}, locale)
-    check_message(rendered.payload, f"{NOTICE_TEMPLATE}:{error}")
+    check_message(rendered.payload, f"{NOTICE_TEMPLATE}:{error}", quoted=[error])
 
 
 @pytest.mark.parametrize("locale", SUPPORTED)
@@ -133,11 +138,12 @@ def test_every_view_renders(builder: str, label: str, build: Any, locale: str) -
 
 
 def test_the_checks_catch_what_they_are_for() -> None:
-    """The checks fail on a raw key, a leftover placeholder, too many blocks and an over-long header."""
+    """The checks fail on a raw key, a leftover placeholder, a code, too many blocks and an over-long header."""
     section = {"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}
     bad: list[dict[str, Any]] = [
         {"text": "hazard.modal.title", "blocks": [section]},
         {"text": "Rectify by {deadline}", "blocks": [section]},
+        {"text": "09:00 · plan_started · <@U1>", "blocks": [section]},
         {"text": "ok", "blocks": [section] * 51},
         {"text": "ok", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]},
     ]
