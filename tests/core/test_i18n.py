@@ -60,6 +60,7 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
     # The same values, read from the typed message contexts by attribute.
     "case.category": [c.value for c in HazardCategory],
+    "context.category": [c.value for c in HazardCategory],
     "context.step": [v.value for v in Step],
     "context.notice": NOTICES,
     "decided.step": [v.value for v in Step],
