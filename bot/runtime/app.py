@@ -78,6 +78,12 @@ def features(incident_plans_file: Path | None = None) -> tuple[Feature, ...]:
     )
 
 
+def templates(wired: Sequence[Feature] | None = None) -> list[Template]:
+    """Every outbox template the sender renders: the scheduler's and each feature's."""
+    return [*handlers.scheduling.TEMPLATES, *(template for feature in (wired or features())
+                                              for template in feature.templates)]
+
+
 def job_sources(org: Org, calendar: WorkCalendar, wired: Sequence[Feature] | None = None) -> list[JobSource[Any]]:
     """What the scheduler runs, feature by feature."""
     return [source for feature in (wired or features()) for source in feature.jobs(org, calendar)]
@@ -172,8 +178,7 @@ def create_app(
     services = Services(org=org, uow=uow, locales=locales, directory=SlackDirectory(client),
                         calendar=WorkCalendar.from_org(org), clock=clock)
     sent_hooks, failed_hooks = _hooks(wired, org, clock)
-    renderer = BlockKitRenderer([*handlers.scheduling.TEMPLATES,
-                                 *(template for feature in wired for template in feature.templates)])
+    renderer = BlockKitRenderer(templates(wired))
     sender = OutboxSender(uow_factory=uow, transport=WebApiTransport(client), renderer=renderer,
                           locales=locales, clock=clock, pace=Pace(settings.slack_messages_per_second),
                           sent_hooks=sent_hooks, failed_hooks=failed_hooks,

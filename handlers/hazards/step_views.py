@@ -106,6 +106,7 @@ def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str
         "until": moment("extension_until", context.extension_until),
         "assignee": mention(new("assignee_id") or context.assignee),
         "department": escape(context.department),
+        "category": t(f"category.{context.category}", locale),
         "reason": escape(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—")),
         "note": escape(context.completion_note or "—"),
         "measures": escape(context.measures or "—"),

@@ -232,6 +232,17 @@ def build_close_modal(*, reference: str, locale: str, private_metadata: str) -> 
             "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": blocks}
 
 
+TIMELINE_ACTIONS = ("reported", "plan_started", "channel_created", "channel_failed", "checklist_ticked",
+                    "authority_reported", "note_added", "closed", "resolved")  # an incident's timeline entries
+
+
+def _timeline_action(entry: str, locale: str) -> str:
+    """A timeline entry's action in words; one the catalogue does not know yet shows as recorded."""
+    if entry not in TIMELINE_ACTIONS:
+        return entry
+    return t(f"incident.timeline.{entry}", locale)
+
+
 def report_markdown(report: IncidentReport, locale: str) -> str:
     """The post-incident report (5.2.4): timeline, checklist, authority report, root cause, lessons, actions."""
     c, tz = report.context, report.context.timezone
@@ -245,7 +256,7 @@ def report_markdown(report: IncidentReport, locale: str) -> str:
         f"- {t('incident.field.injured', locale)}: {c.injured} {c.injured_names or ''}".rstrip(), "",
         f"## {t('incident.field.description', locale)}", "", c.description, "",
         f"## {t('hazard.timeline', locale)}", "",
-        *[f"- {at(e.at, tz)} · {e.action} · {e.actor}" for e in report.timeline], "",
+        *[f"- {at(e.at, tz)} · {_timeline_action(e.action, locale)} · {e.actor}" for e in report.timeline], "",
         f"## {t('incident.checklist.title', locale, kind=t('incident.kind.' + c.kind, locale))}", "",
         *[f"- [{'x' if i.done_by else ' '}] {getattr(i, lang)}"
           + (f" ({i.done_by}, {at(i.done_at, tz)})" if i.done_by else "") for i in c.checklist], "",

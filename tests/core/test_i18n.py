@@ -23,6 +23,7 @@ from bot.incidents.model import IncidentType
 from bot.plans.model import OFFSETS, OverdueLevel, PlanKind
 from bot.plans.recurrence import Pattern
 from handlers.hazards.ids import BlockId
+from handlers.incidents.views import TIMELINE_ACTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUES = {locale: LOCALES_DIR / folder / "LC_MESSAGES" / "messages.po"
@@ -59,11 +60,13 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "c['line']": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
     # The same values, read from the typed message contexts by attribute.
     "case.category": [c.value for c in HazardCategory],
+    "context.category": [c.value for c in HazardCategory],
     "context.step": [v.value for v in Step],
     "context.notice": NOTICES,
     "decided.step": [v.value for v in Step],
     "context.severity": [v.value for v in Severity],
     "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
+    "entry": TIMELINE_ACTIONS,
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 

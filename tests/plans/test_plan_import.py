@@ -129,8 +129,8 @@ def test_a_bad_plans_file_exits_2_with_one_line_per_problem_and_saves_nothing(tm
         "plans.yml:14: [2] fire-drill: key: the key 'fire-drill' is already used by plan [0]",
         "plans.yml:18: [2] fire-drill: audience.departments: there is no department 'sales' in the org file",
         "plans.yml:18: [2] fire-drill: audience.people: U0GHOST is not in the org file",
-        "plans.yml:19: [2] fire-drill: recurrence.rule: This is not a recurrence rule we can use "
-        "(RFC 5545, daily or less often). (FREQ=HOURLY)",
+        "plans.yml:19: [2] fire-drill: recurrence.rule: This recurrence rule cannot be read: please check its form "
+        "(e.g. FREQ=MONTHLY;BYMONTHDAY=15); at most once a day. (FREQ=HOURLY)",
         "plans.yml:25: [3] kick-off: recurrence.start: A one-off plan must start in the future.",
     ]
     assert result.stdout == ""

@@ -236,13 +236,13 @@ def test_demo_plays_the_whole_loop_each_step_by_its_person_in_their_language_wit
     assert reference is not None
     # Each person reads their own language: the English head's card, the Chinese safety channel's thread.
     assert "→ tom.fix (en-US), new message: Rectification task" in steps["3. assign"]
-    assert "anna.head (en-US) sees, only them: Done: approved" in steps["5. approve"]
+    assert "anna.head (en-US) sees, only them: Approved the rectification of" in steps["5. approve"]
     assert "→ the safety channel (zh-CN), in the case thread:" in steps["6. verify"]
     assert steps["7. closed"].startswith(f"{reference.group()} is closed")
     assert "li.wei (zh-CN), new message:" in steps["6. verify"]  # the reporter hears it is closed
     # The plan's reminder reaches each person with a Done button in their language; the owner records it done.
     assert re.search(r"→ tom\.fix \(en-US\), new message: .*\[ Done \]", steps["9. reminder"])
-    assert re.search(r"→ li\.wei \(zh-CN\), new message: .*\[ 已完成 \]", steps["9. reminder"])
+    assert re.search(r"→ li\.wei \(zh-CN\), new message: .*\[ 登记完成 \]", steps["9. reminder"])
     assert "wang.safety (zh-CN) presses Done" in steps["9. reminder"]
     # The incident alerts the safety channel, the head and management at once.
     incident = steps["10. incident"]

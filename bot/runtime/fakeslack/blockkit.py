@@ -124,6 +124,21 @@ def _check_view(view: Any, where: str) -> None:
         raise AssertionError(f"{where}: invalid view: {exc}") from exc
 
 
+def check_message_blocks(blocks: Any, where: str) -> None:
+    """A message's ``blocks`` as Slack would take them (≤50, each valid); raises AssertionError naming `where`."""
+    if not isinstance(blocks, list):
+        raise AssertionError(f"{where}: blocks is not a list: {blocks!r}")
+    if len(blocks) > 50:
+        raise AssertionError(f"{where}: message has {len(blocks)} blocks (max 50)")
+    for i, block in enumerate(blocks):
+        _check_block(block, f"{where} blocks[{i}]")
+
+
+def check_view(view: Any, where: str) -> None:
+    """A view (modal or home) as Slack would take it (≤100 blocks, each valid); raises AssertionError."""
+    _check_view(view, where)
+
+
 def validate_block_kit(fake: FakeSlack) -> None:
     """Check every recorded message ``blocks`` (≤50) and ``view`` (≤100 blocks) like Slack would.
 
@@ -133,12 +148,6 @@ def validate_block_kit(fake: FakeSlack) -> None:
     for index, call in enumerate(fake.calls):
         where = f"call #{index} {call.method}"
         if call.method in MESSAGE_METHODS and call.params.get("blocks") is not None:
-            blocks = call.params["blocks"]
-            if not isinstance(blocks, list):
-                raise AssertionError(f"{where}: blocks is not a list: {blocks!r}")
-            if len(blocks) > 50:
-                raise AssertionError(f"{where}: message has {len(blocks)} blocks (max 50)")
-            for i, block in enumerate(blocks):
-                _check_block(block, f"{where} blocks[{i}]")
+            check_message_blocks(call.params["blocks"], where)
         if call.method in VIEW_METHODS and "view" in call.params:
             _check_view(call.params["view"], where)
