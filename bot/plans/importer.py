@@ -124,12 +124,13 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
         try:
             plan = to_input(spec, org)
         except RuleError as exc:
-            problems.add(index, ("recurrence", "rule"), f"{t(exc.key, 'en')} ({exc.detail})")
+            problems.add(index, ("recurrence", "rule"), f"{t(exc.key, 'en')} ({exc.part or exc.detail})")
             continue
-        for name, problem in check_plan(plan, org=org, directory=directory, now=now).items():
+        params: dict[str, dict[str, object]] = {}
+        for name, problem in check_plan(plan, org=org, directory=directory, now=now, params=params).items():
             if name == "owner" or (name == "audience" and problem == "error.unknown_department"):
                 continue  # reported above, in the file's own words
-            problems.add(index, _FIELDS.get(name, ()), t(problem, "en"))
+            problems.add(index, _FIELDS.get(name, ()), t(problem, "en", **params.get(name, {})))
         plans.append(plan)
     problems.raise_if_any()
     return plans
@@ -186,6 +187,7 @@ def import_plans(plans: list[PlanInput], *, uow: Callable[[], UnitOfWork], org: 
         try:
             save_imported_plan(cmd, uow=uow(), org=org, directory=directory, clock=clock)
         except InvalidInput as exc:  # checked by parse_plans already; only a clock moving past a start gets here
-            raise PlanFileError([f"{cmd.key}: {name}: {t(key, 'en')}" for name, key in exc.fields.items()]) from None
+            raise PlanFileError([f"{cmd.key}: {name}: {t(key, 'en', **exc.field_params.get(name, {}))}"
+                                 for name, key in exc.fields.items()]) from None
         (result.created if existing is None else result.updated).append(cmd.key)
     return result

@@ -38,7 +38,7 @@ from bot.core.durations import Duration
 from bot.core.org import Org
 from bot.core.text import clean
 from bot.plans.model import DEFAULT_OFFSETS, OFFSET_MAX_DAYS, Audience, PlanInput, PlanKind, is_offset
-from bot.plans.recurrence import Pattern, rule_for
+from bot.plans.recurrence import Pattern, in_company_zone, rule_for
 
 SAFETY = "safety"  # stands for the safety department: its first officer as owner, its channel as audience
 
@@ -165,7 +165,8 @@ def to_input(spec: PlanSpec, org: Org) -> PlanInput:
         owner_id=org.safety_department.members[0] if spec.owner == SAFETY else spec.owner,
         audience=Audience(channel=channel, departments=audience.departments, people=audience.people,
                           everyone=audience.everyone),
-        rule=rule_for(rec.pattern, start=rec.start, interval=rec.interval, custom=rec.rule or ""),
+        rule=rule_for(rec.pattern, start=rec.start, interval=rec.interval,
+                      custom=in_company_zone(rec.rule or "", org.tz)),
         start=rec.start, time_of_day=rec.time_of_day, offsets=spec.reminders,
         move_off_holidays=spec.move_off_holidays,
     )

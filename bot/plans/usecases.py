@@ -30,15 +30,27 @@ from bot.plans.model import (
     is_offset,
 )
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
-from bot.plans.recurrence import Recurrence, is_one_off, next_occurrences, occurrences, validate_rule
+from bot.plans.recurrence import (
+    Recurrence,
+    in_company_zone,
+    is_one_off,
+    next_occurrences,
+    occurrences,
+    rule_problem,
+)
 
 # A first date further off is a typo; dates far enough off overflow the calendar when reminders are computed.
 START_MAX_AHEAD = timedelta(days=5 * 366)
 START_MAX_BACK = timedelta(days=10 * 366)
 
 
-def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime) -> dict[str, str]:
+def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime,
+               params: dict[str, dict[str, object]] | None = None) -> dict[str, str]:
+    """{field: translation key} of what is wrong; `params` receives what a field's message names (the part
+    of a rule that is wrong)."""
     problems: dict[str, str] = {}
+    params = {} if params is None else params
+    cmd = in_zone(cmd, org)
     if cmd.kind is None:
         problems["kind"] = "error.required"
     if problem := text_problem(cmd.title, TITLE_MAX, "error.too_long_title"):
@@ -51,11 +63,13 @@ def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime)
         problems["start"] = "error.start_too_old"
     if problem := long_text_problem(cmd.details, Limits.PLAN_DETAILS, "error.too_long_details"):
         problems["details"] = problem
-    rule_problem = validate_rule(cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
+    wrong = rule_problem(cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
     if "start" in problems:
         pass  # a start out of range says it all; the rule is read from it
-    elif rule_problem:
-        problems["rule"] = rule_problem
+    elif wrong:
+        problems["rule"] = "error.rule_part" if wrong.part else wrong.key
+        if wrong.part:
+            params["rule"] = {"part": wrong.part}
     elif cmd.start is not None:
         recurrence = Recurrence(rule=cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day)
         first = datetime.combine(cmd.start, cmd.time_of_day, tzinfo=org.tz)
@@ -72,6 +86,12 @@ def check_plan(cmd: PlanInput, *, org: Org, directory: Directory, now: datetime)
     elif not directory.is_active_user(cmd.owner_id):
         problems["owner"] = "error.unknown_user"
     return problems
+
+
+def in_zone(cmd: PlanInput, org: Org) -> PlanInput:
+    """The plan with a UTC `UNTIL=…Z` in its rule read as the company's wall time, as rules are stored."""
+    rule = in_company_zone(cmd.rule, org.tz)
+    return cmd if rule == cmd.rule else cmd.model_copy(update={"rule": rule})
 
 
 def _slug(title: str, taken: Callable[[str], bool]) -> str:
@@ -98,9 +118,11 @@ def save_imported_plan(cmd: PlanInput, *, uow: UnitOfWork, org: Org, directory: 
                        clock: Clock = utcnow, once: str | None = None) -> Plan:
     """`save_plan` for the CLI import, which is trusted: whoever can run it can edit the database anyway."""
     now = clock()
-    problems = check_plan(cmd, org=org, directory=directory, now=now)
+    params: dict[str, dict[str, object]] = {}
+    problems = check_plan(cmd, org=org, directory=directory, now=now, params=params)
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, params)
+    cmd = in_zone(cmd, org)
     assert cmd.kind is not None and cmd.owner_id is not None and cmd.start is not None
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None and (saved := uow.plans.get(earlier["key"])):

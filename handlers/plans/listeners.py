@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from slack_bolt import Ack, App, Respond
@@ -15,7 +16,7 @@ from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.plans.access import may_manage, require_in_org, require_officer
 from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
-from bot.plans.recurrence import Pattern, RuleError, rule_for
+from bot.plans.recurrence import Pattern, RuleError, in_company_zone, rule_for
 from bot.plans.usecases import (
     check_done,
     delete_plan,
@@ -58,14 +59,14 @@ class DoneModalMeta(BaseModel):
     locale: str
 
 
-def parse_plan(view: dict[str, Any], meta: PlanModalMeta) -> PlanInput:
+def parse_plan(view: dict[str, Any], meta: PlanModalMeta, tz: ZoneInfo) -> PlanInput:
     """The one place that knows the plan modal's state layout."""
     form = PLAN_FORM.read(view)
     kind = form.chosen(BlockId.PLAN_KIND, _KINDS)
     start = form.day(BlockId.PLAN_START)
     pattern = form.selected(BlockId.PLAN_PATTERN) or Pattern.CUSTOM.value
     interval_text = form.text(BlockId.PLAN_INTERVAL, "1")
-    custom = form.text(BlockId.PLAN_RULE).strip()
+    custom = in_company_zone(form.text(BlockId.PLAN_RULE).strip(), tz)
     try:
         chosen = Pattern(pattern)
         rule = rule_for(chosen, start=start, interval=max(1, int(interval_text)),
@@ -123,8 +124,8 @@ def register(app: App, services: Services) -> None:
         meta = PlanModalMeta.model_validate_json(view["private_metadata"])
         answer_submission(
             ack, body, locale=meta.locale, title=t("plan.modal.new", meta.locale),
-            run=lambda: save_plan(parse_plan(view, meta), actor_id=body["user"]["id"], uow=services.uow(), org=org,
-                                  directory=services.directory, clock=services.clock,
+            run=lambda: save_plan(parse_plan(view, meta, org.tz), actor_id=body["user"]["id"], uow=services.uow(),
+                                  org=org, directory=services.directory, clock=services.clock,
                                   once=submission_key(view.get("id"), view["callback_id"])),
             block_of=PLAN_FORM.block_of)
 

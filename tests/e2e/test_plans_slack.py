@@ -116,7 +116,8 @@ def test_only_safety_officers_manage_plans(bot: RunningBot) -> None:
 def test_bad_plans_come_back_on_the_right_field(bot: RunningBot) -> None:
     view = open_plan_modal(bot, "U0SAFE2")  # en
     cases = [
-        ({"pattern": "custom", "rule": "FREQ=SOMETIMES"}, "pl_pattern", "error.rule_invalid"),
+        ({"pattern": "custom", "rule": "FREQ=SOMETIMES"}, "pl_pattern", ("error.rule_part", "FREQ=SOMETIMES")),
+        ({"pattern": "custom", "rule": "FREQ=DAILY;UNTIL=2027Z"}, "pl_pattern", ("error.rule_part", "UNTIL=2027Z")),
         ({"pattern": "once", "start": (date.today() - timedelta(days=2)).isoformat(), "people": ["U0EMP1"]},
          "pl_start", "error.start_past"),
         ({"people": []}, "pl_people", "error.audience_empty"),
@@ -125,7 +126,8 @@ def test_bad_plans_come_back_on_the_right_field(bot: RunningBot) -> None:
     ]
     for values, block, key in cases:
         answer = submit_plan(bot, view, "U0SAFE2", **values)
-        assert answer["response_action"] == "errors" and answer["errors"].get(block) == t(key, "en"), (values, answer)
+        said = t(key[0], "en", part=key[1]) if isinstance(key, tuple) else t(key, "en")
+        assert answer["response_action"] == "errors" and answer["errors"].get(block) == said, (values, answer)
     with bot.runtime.services.uow() as uow:
         assert uow.plans.all() == []
 
