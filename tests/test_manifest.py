@@ -213,6 +213,12 @@ def test_every_request_url_in_the_manifest_points_at_slack_events() -> None:
     assert not wrong, f"these must be https://<your host>/slack/events (the bot's only endpoint): {wrong}"
 
 
+def test_the_type_ahead_department_pickers_have_an_options_load_url() -> None:
+    # Over 100 departments the pickers are external selects: Slack asks this URL for their options.
+    for manifest in (load_manifest(), yaml.safe_load((REPO / "bot/runtime/templates/manifest.yml").read_text())):
+        assert "settings.interactivity.message_menu_options_url" in request_urls(manifest)
+
+
 # ---------------------------------------------------------------------- (d) scopes
 
 

@@ -15,6 +15,7 @@ from bot.plans.model import DEFAULT_OFFSETS, OFFSETS, OverdueLevel, PlanInput, P
 from bot.plans.recurrence import Pattern, Recurrence, pattern_of
 from bot.plans.usecases import PlanLine, Upcoming
 from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.plans.ids import ActionId, BlockId, CallbackId
@@ -32,7 +33,6 @@ def build_plan_modal(*, plan: PlanInput | None, locale: str, departments: list[D
     kinds = _options([(k.value, t(f"plan.kind.{k.value}", locale)) for k in PlanKind])
     patterns = _options([(p.value, t(f"plan.pattern.{p.value}", locale)) for p in Pattern])
     offsets = _options([(o, t(f"plan.offset.{o}", locale)) for o in OFFSETS])
-    dept_options = _options([(d.key, d.name) for d in departments[:100]])
     pattern, interval = (pattern_of(Recurrence(rule=plan.rule, start=plan.start or today,
                                                time_of_day=plan.time_of_day)) if plan else (Pattern.MONTHLY_WEEKDAY, 1))
 
@@ -64,9 +64,9 @@ def build_plan_modal(*, plan: PlanInput | None, locale: str, departments: list[D
         _input(BlockId.PLAN_CHANNEL, {"type": "channels_select", **({"initial_channel": audience.channel}
                                                                     if audience and audience.channel else {})},
                t("plan.field.channel", locale), optional=True),
-        _input(BlockId.PLAN_DEPARTMENTS, {"type": "multi_static_select", "options": dept_options, **(
-            {"initial_options": [o for o in dept_options if o["value"] in audience.departments]}
-            if audience and audience.departments else {})}, t("plan.field.departments", locale), optional=True),
+        _input(BlockId.PLAN_DEPARTMENTS, department_select(departments, multi=True,
+                                                          chosen=audience.departments if audience else None),
+               t("plan.field.departments", locale), optional=True),
         _input(BlockId.PLAN_PEOPLE, {"type": "multi_users_select", **({"initial_users": audience.people}
                                                                       if audience and audience.people else {})},
                t("plan.field.people", locale), optional=True),
