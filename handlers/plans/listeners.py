@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from bot.core.i18n import t
 from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.plans.access import may_manage, require_in_org, require_officer
-from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
+from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind, localized
 from bot.plans.recurrence import Pattern, RuleError, in_company_zone, rule_for
 from bot.plans.usecases import (
     check_done,
@@ -39,6 +40,7 @@ from handlers.plans.views import (
     build_plan_modal,
     build_safety_help,
     build_upcoming,
+    plan_notice,
 )
 
 PLAN_FORM = Form(fields={"kind": BlockId.PLAN_KIND, "title": BlockId.PLAN_TITLE, "owner": BlockId.PLAN_OWNER,
@@ -92,7 +94,7 @@ def register(app: App, services: Services) -> None:
         return services.clock().astimezone(org.tz).date()
 
     def open_plan_modal(client: WebClient, trigger_id: str, locale: str, key: str | None) -> None:
-        plan = plan_input(key, uow=services.uow()) if key else None
+        plan = plan_input(key, uow=services.uow(), locale=locale) if key else None
         client.views_open(trigger_id=trigger_id, view=build_plan_modal(
             plan=plan, locale=locale, departments=list(org.departments), today=today(),
             private_metadata=PlanModalMeta(key=key, locale=locale).model_dump_json()))
@@ -108,9 +110,7 @@ def register(app: App, services: Services) -> None:
                 open_plan_modal(client, body["trigger_id"], locale, words[1] if len(words) > 1 else None)
             elif word == "plans":
                 require_in_org(user_id, org)
-                lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=now)
-                respond(**build_plan_list(lines, locale=locale, timezone=org.timezone,
-                                          manage=may_manage(user_id, org)))
+                respond(**plan_list(user_id, locale))
             elif word == "upcoming":
                 require_in_org(user_id, org)
                 items = upcoming(uow=services.uow(), org=org, calendar=services.calendar, now=now)
@@ -129,9 +129,17 @@ def register(app: App, services: Services) -> None:
                                   once=submission_key(view.get("id"), view["callback_id"])),
             block_of=PLAN_FORM.block_of)
 
-    def on_plan_menu(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def plan_list(user_id: str, locale: str, *, page: int = 0, notice: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
+        lines = list_plans(uow=services.uow(), org=org, calendar=services.calendar, now=services.clock())
+        return build_plan_list(lines, locale=locale, timezone=org.timezone, manage=may_manage(user_id, org),
+                               page=page, notice=notice)
+
+    def act_on_plan(body: dict[str, Any], client: WebClient, respond: Respond, action: str, key: str,
+                    page: int) -> None:
+        """Edit opens the modal; pause, resume and delete refresh the list in place, saying what was done to
+        which plan by its title."""
         user_id = body["user"]["id"]
-        action, key = body["actions"][0]["selected_option"]["value"].split(":", 1)
         locale = services.locales.locale_for(user_id)
         try:
             if action == "edit":
@@ -139,14 +147,41 @@ def register(app: App, services: Services) -> None:
                 open_plan_modal(client, body["trigger_id"], locale, key)
                 return
             if action == "delete":
-                delete_plan(key, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
+                plan = delete_plan(key, actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
             else:
-                set_paused(key, action == "pause", actor_id=user_id, uow=services.uow(), org=org,
-                           clock=services.clock)
-            respond(text=t(f"plan.menu.{action}.done", locale, plan=key), response_type="ephemeral",
-                    replace_original=False)
+                plan = set_paused(key, action == "pause", actor_id=user_id, uow=services.uow(), org=org,
+                                  clock=services.clock)
+            notice = plan_notice(action, plan.title_in(locale), locale)
+            respond(**plan_list(user_id, locale, page=page, notice=notice), replace_original=True)
         except DomainError as exc:
             respond(text=refusal(exc, locale), response_type="ephemeral", replace_original=False)
+
+    def on_plan_menu(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """The overflow menu of lists sent before each plan had its own buttons."""
+        action, key = body["actions"][0]["selected_option"]["value"].split(":", 1)
+        if action in ("edit", "pause", "resume"):  # delete asks first now: from a fresh list
+            act_on_plan(body, client, respond, action, key, 0)
+        else:
+            user_id = body["user"]["id"]
+            respond(**plan_list(user_id, services.locales.locale_for(user_id)), replace_original=True)
+
+    def on_plan_button(action: str) -> Callable[..., None]:
+        def run(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+            key, _, page = str(body["actions"][0].get("value", "")).rpartition(":")
+            act_on_plan(body, client, respond, action, key, int(page) if page.isdigit() else 0)
+        return run
+
+    def on_page(body: dict[str, Any], respond: Respond) -> None:
+        user_id = body["user"]["id"]
+        page = str(body["actions"][0].get("value", ""))
+        try:
+            require_in_org(user_id, org)
+        except DomainError as exc:
+            respond(text=refusal(exc, services.locales.locale_for(user_id)), response_type="ephemeral",
+                    replace_original=False)
+            return
+        respond(**plan_list(user_id, services.locales.locale_for(user_id), page=int(page) if page.isdigit() else 0),
+                replace_original=True)
 
     def on_done_button(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         user_id, occurrence_id = body["user"]["id"], int(body["actions"][0]["value"])
@@ -157,7 +192,8 @@ def register(app: App, services: Services) -> None:
             respond(text=refusal(exc, locale), response_type="ephemeral", replace_original=False)
             return
         client.views_open(trigger_id=body["trigger_id"], view=build_done_modal(
-            title=plan.title, kind=plan.kind, locale=locale, today=today(),
+            title=localized(plan.title, "", plan.translations, locale)[0], kind=plan.kind, locale=locale,
+            today=today(),
             private_metadata=DoneModalMeta(occurrence_id=occurrence_id, locale=locale).model_dump_json()))
 
     def on_done_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -178,6 +214,11 @@ def register(app: App, services: Services) -> None:
     app.command(Command.SAFETY)(ack=ack_now, lazy=[kindly(on_command)])
     app.view_submission(CallbackId.PLAN_MODAL)(on_plan_submit)
     app.action(ActionId.PLAN_MENU)(ack=ack_now, lazy=[kindly(on_plan_menu)])
+    for action_id, action in ((ActionId.PLAN_EDIT, "edit"), (ActionId.PLAN_PAUSE, "pause"),
+                              (ActionId.PLAN_RESUME, "resume"), (ActionId.PLAN_DELETE, "delete")):
+        app.action(action_id)(ack=ack_now, lazy=[kindly(on_plan_button(action))])
+    app.action(ActionId.PLAN_PAGE)(ack=ack_now, lazy=[kindly(on_page)])
+    app.action(ActionId.PLAN_PAGE_NEXT)(ack=ack_now, lazy=[kindly(on_page)])
     app.action(ActionId.PLAN_DONE)(ack=ack_now, lazy=[kindly(on_done_button)])
     app.view_submission(CallbackId.PLAN_DONE_MODAL)(on_done_submit)
 

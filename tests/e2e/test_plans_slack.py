@@ -64,7 +64,7 @@ def test_a_safety_officer_creates_a_plan_and_people_get_its_reminders_once(bot: 
     before = len(bot.fake.calls_to("response_url"))
     bot.slack.command("/safety", "plans", user_id="U0SAFE2")
     listing = str(last_reply(bot, before))
-    assert "Fire drill" in listing and "plan_menu" in listing
+    assert "Fire drill" in listing and "plan_delete" in listing
     before = len(bot.fake.calls_to("response_url"))
     bot.slack.command("/safety", "upcoming", user_id="U0EMP1")
     assert "Fire drill" in str(last_reply(bot, before))
@@ -137,9 +137,13 @@ def test_pausing_a_plan_from_its_menu_stops_its_reminders(bot: RunningBot) -> No
     with bot.runtime.services.uow() as uow:
         key = uow.plans.all()[0].key
     before = len(bot.fake.calls_to("response_url"))
-    bot.slack.click(user_id="U0SAFE1", action_id="plan_menu", action_type="overflow", value=f"pause:{key}",
-                    channel_id="C0SAFETY", message_ts="1.1")
-    assert last_reply(bot, before)["text"] == t("plan.menu.pause.done", "zh-CN", plan=key)
+    bot.slack.click(user_id="U0SAFE1", action_id="plan_pause", value=f"{key}:0", channel_id="C0SAFETY",
+                    message_ts="1.1")
+    reply = last_reply(bot, before)  # the list, refreshed in place, says which plan was paused, by its title
+    assert reply["replace_original"] is True
+    said = reply["blocks"][1]["elements"][0]["elements"]
+    assert {"type": "text", "text": "Extinguisher check"} in said and key not in str(said)
+    assert "plan_resume" in str(reply["blocks"])
     scheduler = bot.runtime.scheduler
     scheduler.clock = lambda: datetime.now(UTC) + timedelta(days=10)
     scheduler.tick()
