@@ -17,7 +17,7 @@ from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.plans.access import may_manage, require_in_org, require_officer
 from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind, localized
-from bot.plans.recurrence import Pattern, RuleError, in_company_zone, rule_for
+from bot.plans.recurrence import Pattern, RuleError, in_company_zone, next_occurrences, rule_for
 from bot.plans.usecases import (
     check_done,
     delete_plan,
@@ -29,7 +29,6 @@ from bot.plans.usecases import (
     upcoming,
 )
 from handlers.core.background import ack_now
-from handlers.core.blocks import build_message_modal
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
@@ -38,7 +37,9 @@ from handlers.plans.views import (
     build_done_modal,
     build_plan_list,
     build_plan_modal,
+    build_recorded_modal,
     build_safety_help,
+    build_saved_modal,
     build_upcoming,
     plan_notice,
 )
@@ -127,7 +128,11 @@ def register(app: App, services: Services) -> None:
             run=lambda: save_plan(parse_plan(view, meta, org.tz), actor_id=body["user"]["id"], uow=services.uow(),
                                   org=org, directory=services.directory, clock=services.clock,
                                   once=submission_key(view.get("id"), view["callback_id"])),
-            block_of=PLAN_FORM.block_of)
+            block_of=PLAN_FORM.block_of,
+            done=lambda plan: build_saved_modal(
+                title=plan.title_in(meta.locale), locale=meta.locale, timezone=org.timezone,
+                next_due=next(iter(next_occurrences(plan.recurrence, tz=org.tz, after=services.clock(), count=1,
+                                                    calendar=services.calendar)), None)))
 
     def plan_list(user_id: str, locale: str, *, page: int = 0, notice: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
@@ -208,8 +213,7 @@ def register(app: App, services: Services) -> None:
             ack, body, locale=meta.locale, title=title,
             run=lambda: record_done(command, uow=services.uow(), org=org, clock=services.clock),
             block_of=DONE_FORM.block_of,
-            done=lambda _: build_message_modal(title=title, text=t("plan.done.recorded", meta.locale),
-                                               locale=meta.locale))
+            done=lambda plan: build_recorded_modal(title=plan.title_in(meta.locale), locale=meta.locale))
 
     app.command(Command.SAFETY)(ack=ack_now, lazy=[kindly(on_command)])
     app.view_submission(CallbackId.PLAN_MODAL)(on_plan_submit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.core.i18n import t
@@ -229,6 +229,23 @@ def build_overdue(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     blocks += _done_part(overdue, locale)
     text = t(key, locale, title=clip(escape(title), 150), **params)
     return {"text": text, "blocks": blocks}
+
+
+def _closing_modal(title: str, block: Block, locale: str) -> dict[str, Any]:
+    return {"type": "modal", "title": plain(title[:24]), "close": plain(t("common.close", locale)), "blocks": [block]}
+
+
+def build_saved_modal(*, title: str, locale: str, timezone: str, next_due: datetime | None) -> dict[str, Any]:
+    """What the plan modal turns into once saved: the plan by its title, and when it next falls due."""
+    due = when(next_due.isoformat(), timezone) if next_due else "—"
+    return _closing_modal(t("plan.modal.saved", locale),
+                          rich_sentence("plan.saved", locale, typed={"plan": clip(title, 150)}, next=due), locale)
+
+
+def build_recorded_modal(*, title: str, locale: str) -> dict[str, Any]:
+    """What the Done modal turns into once recorded, naming the plan."""
+    return _closing_modal(t("plan.done.title", locale),
+                          rich_sentence("plan.done.recorded", locale, typed={"plan": clip(title, 150)}), locale)
 
 
 def build_done_modal(*, title: str, kind: PlanKind, locale: str, today: date, private_metadata: str) -> dict[str, Any]:

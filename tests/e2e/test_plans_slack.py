@@ -59,7 +59,9 @@ def last_reply(bot: RunningBot, before: int) -> dict[str, Any]:
 def test_a_safety_officer_creates_a_plan_and_people_get_its_reminders_once(bot: RunningBot) -> None:
     view = open_plan_modal(bot)
     assert len(view["title"]["text"]) <= 24
-    assert submit_plan(bot, view, people=["U0EMP1", "U0EMP2"]) == {}
+    saved = submit_plan(bot, view, people=["U0EMP1", "U0EMP2"])
+    assert saved["response_action"] == "update"  # names the plan and when it is next due
+    assert {"type": "text", "text": "Fire drill"} in saved["view"]["blocks"][0]["elements"][0]["elements"]
 
     before = len(bot.fake.calls_to("response_url"))
     bot.slack.command("/safety", "plans", user_id="U0SAFE2")
