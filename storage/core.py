@@ -153,6 +153,9 @@ class SqlOutbox(SqlRepository):
     def by_key(self, key: str) -> OutboxMessage | None:
         return self._s.scalars(select(OutboxMessage).where(outbox.c.key == key)).one_or_none()
 
+    def about(self, subject: str) -> list[OutboxMessage]:
+        return list(self._s.scalars(select(OutboxMessage).where(outbox.c.subject == subject).order_by(outbox.c.id)))
+
     def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
         if not lock:
             return self._s.get(OutboxMessage, message_id)

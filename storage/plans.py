@@ -43,6 +43,7 @@ plans = Table(
     Column("materialized_until", UtcDateTime),
     Column("scheduled_since", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("translations", JSON),
 )
 
 occurrences = Table(

@@ -127,6 +127,9 @@ class _Outbox:
     def by_key(self, key: str) -> OutboxMessage | None:
         return self.s.outbox.get(key)
 
+    def about(self, subject: str) -> list[OutboxMessage]:
+        return [m for m in self.s.outbox.values() if m.subject == subject]
+
     def get(self, message_id: int) -> Any:
         raise NotImplementedError("the fake outbox is not delivered")
 

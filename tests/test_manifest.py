@@ -232,6 +232,7 @@ def test_the_socket_mode_manifest_is_the_http_one_without_urls_and_with_socket_m
     for command in manifest_slash_commands(http):
         command.pop("url")
     http["settings"]["interactivity"].pop("request_url")
+    http["settings"]["interactivity"].pop("message_menu_options_url")
     http["settings"]["socket_mode_enabled"] = True
     assert socket == http, "manifest.socket.yml has drifted from manifest.yml: change both alike"
 
@@ -258,6 +259,12 @@ def test_the_hazard_help_quotes_the_shortcut_by_the_name_slack_shows(locale: str
 
     [shortcut] = [s for s in manifest_shortcuts(load_manifest()) if s["callback_id"] == "report_hazard"]
     assert shortcut["name"] in t("help.hazard", locale)
+
+
+def test_the_type_ahead_department_pickers_have_an_options_load_url() -> None:
+    # Over 100 departments the pickers are external selects: Slack asks this URL for their options.
+    for manifest in (load_manifest(), yaml.safe_load((REPO / "bot/runtime/templates/manifest.yml").read_text())):
+        assert "settings.interactivity.message_menu_options_url" in request_urls(manifest)
 
 
 # ---------------------------------------------------------------------- (d) scopes

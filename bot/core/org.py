@@ -37,6 +37,7 @@ from bot.core.config_files import (
 )
 from bot.core.durations import Duration, DurationText
 from bot.core.severity import Severity
+from bot.core.text import Limits
 
 _CONFLICT = "org_conflict"  # error type of Org's own cross-check; parse_org reports these with lines instead
 
@@ -151,8 +152,8 @@ class Management(_Section):
 
 
 class Department(_Section):
-    key: DepartmentKey
-    name: Annotated[str, Field(min_length=1)]
+    key: Annotated[DepartmentKey, Field(max_length=Limits.DEPARTMENT_KEY)]
+    name: Annotated[str, Field(min_length=1, max_length=Limits.DEPARTMENT_NAME)]
     head: UserId
     deputy: UserId | None = None
     members: OptionalUserIds = Field(default_factory=list)

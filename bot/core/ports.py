@@ -42,6 +42,9 @@ class OutboxRepository(Protocol):
 
     def by_key(self, key: str) -> Any | None: ...
 
+    def about(self, subject: str) -> list[Any]:
+        """The messages queued about `subject` (a case, an occurrence), oldest first."""
+
     def put_latest(self, message: Any) -> None:
         """Queue an in-place update; an earlier one with the same key takes the newer content."""
 

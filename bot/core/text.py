@@ -68,3 +68,5 @@ class Limits:
     PLAN_DETAILS: Final = 3000
     PLAN_RULE: Final = 400
     PLAN_NOTES: Final = 3000
+    DEPARTMENT_KEY: Final = 64  # the org file's department keys: stored with each case (String(64))
+    DEPARTMENT_NAME: Final = 100  # the org file's department names (Slack shows 75 in a picker: clipped there)

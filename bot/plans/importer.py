@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from bot.core.ports import Directory
 from bot.plans.model import Audience, Plan, PlanInput
 from bot.plans.plan_file import SAFETY, PlanSpec, to_input
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
-from bot.plans.recurrence import RuleError
+from bot.plans.recurrence import Pattern, Recurrence, RuleError, pattern_of, rule_for
+from bot.plans.rules import parse_rule
 from bot.plans.usecases import check_plan, save_imported_plan
 
 DEFAULT_PLANS = Path(__file__).with_name("default_plans.yml")
@@ -124,12 +126,13 @@ def parse_plans(text: str, *, org: Org, source: str = "plans.yml",
         try:
             plan = to_input(spec, org)
         except RuleError as exc:
-            problems.add(index, ("recurrence", "rule"), f"{t(exc.key, 'en')} ({exc.detail})")
+            problems.add(index, ("recurrence", "rule"), f"{t(exc.key, 'en')} ({exc.part or exc.detail})")
             continue
-        for name, problem in check_plan(plan, org=org, directory=directory, now=now).items():
+        params: dict[str, dict[str, object]] = {}
+        for name, problem in check_plan(plan, org=org, directory=directory, now=now, params=params).items():
             if name == "owner" or (name == "audience" and problem == "error.unknown_department"):
                 continue  # reported above, in the file's own words
-            problems.add(index, _FIELDS.get(name, ()), t(problem, "en"))
+            problems.add(index, _FIELDS.get(name, ()), t(problem, "en", **params.get(name, {})))
         plans.append(plan)
     problems.raise_if_any()
     return plans
@@ -163,9 +166,36 @@ def _same(plan: Plan, cmd: PlanInput) -> bool:
     """Would saving `cmd` leave the plan as it is? (Pausing is not the file's business: it stays.)"""
     return plan.deleted_at is None and (
         plan.kind, plan.title, plan.details, plan.owner_id, Audience.model_validate(plan.audience), plan.rule,
-        plan.start_date, plan.time_of_day, list(plan.offsets), plan.move_off_holidays,
+        plan.start_date, plan.time_of_day, list(plan.offsets), plan.move_off_holidays, plan.translations or {},
     ) == (cmd.kind, cmd.title.strip(), cmd.details.strip(), cmd.owner_id, cmd.audience, cmd.rule, cmd.start,
-          cmd.time_of_day, list(cmd.offsets), cmd.move_off_holidays)
+          cmd.time_of_day, list(cmd.offsets), cmd.move_off_holidays, _tidy(cmd.translations or {}))
+
+
+def _tidy(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {locale: {name: text.strip() for name, text in own.items()} for locale, own in translations.items()}
+
+
+def starting_from(cmd: PlanInput, since: datetime, org: Org) -> PlanInput:
+    """The plan starting on its first occurrence after `since` (the day it is imported; for a plan imported
+    before, the day it first was, so importing the file again changes nothing), within its natural period: a
+    weekly plan within the week, a quarterly one within three months, a yearly one within the year.
+
+    The file's `start` only shows the pattern (its weekday, day of month, month). The default plans used to
+    start on fixed dates in the next year, so after an import nothing was due for weeks."""
+    assert cmd.start is not None
+    pattern, interval = pattern_of(Recurrence(rule=cmd.rule, start=cmd.start, time_of_day=cmd.time_of_day))
+    if pattern in (Pattern.ONCE, Pattern.CUSTOM):
+        return cmd
+    local = since.astimezone(org.tz).replace(tzinfo=None)
+    dtstart = datetime.combine(local.date(), cmd.time_of_day)  # the same pattern, any start: no interval yet
+    first = parse_rule(rule_for(pattern, start=cmd.start)).build(dtstart, limited=False).after(local)
+    if first is None:
+        return cmd
+    start = first.date()
+    rule = rule_for(pattern, start=start, interval=interval)
+    if pattern_of(Recurrence(rule=rule, start=start, time_of_day=cmd.time_of_day)) != (pattern, interval):
+        rule = cmd.rule  # the pattern reads differently from that day (a fifth weekday): keep the file's rule
+    return cmd.model_copy(update={"start": start, "rule": rule})
 
 
 def import_plans(plans: list[PlanInput], *, uow: Callable[[], UnitOfWork], org: Org,
@@ -176,16 +206,21 @@ def import_plans(plans: list[PlanInput], *, uow: Callable[[], UnitOfWork], org: 
     directory = directory or OrgDirectory(org)
     result = ImportResult()
     for cmd in plans:
-        assert cmd.key is not None, "imported plans always have a key"
+        plan_key = cmd.key
+        assert plan_key is not None, "imported plans always have a key"
         with uow() as look:
-            existing = look.plans.get(cmd.key)
+            existing = look.plans.get(plan_key)
+            if cmd.start_on_import:
+                since = existing.created_at if existing is not None and existing.deleted_at is None else clock()
+                cmd = starting_from(cmd, since, org)
             unchanged = existing is not None and _same(existing, cmd)
         if unchanged:
-            result.unchanged.append(cmd.key)
+            result.unchanged.append(plan_key)
             continue
         try:
             save_imported_plan(cmd, uow=uow(), org=org, directory=directory, clock=clock)
         except InvalidInput as exc:  # checked by parse_plans already; only a clock moving past a start gets here
-            raise PlanFileError([f"{cmd.key}: {name}: {t(key, 'en')}" for name, key in exc.fields.items()]) from None
-        (result.created if existing is None else result.updated).append(cmd.key)
+            raise PlanFileError([f"{plan_key}: {name}: {t(key, 'en', **exc.field_params.get(name, {}))}"
+                                 for name, key in exc.fields.items()]) from None
+        (result.created if existing is None else result.updated).append(plan_key)
     return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import ClassVar
 
@@ -19,10 +19,13 @@ from bot.core.durations import Duration
 from bot.core.org import Org, Reminders
 from bot.core.workdays import WorkCalendar
 from bot.plans import messages
+from bot.plans.access import may_record_done
 from bot.plans.model import OccurrenceStatus, OverdueLevel, Plan
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import occurrences
 from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_message
+
+MOVE_BACK_MOST = 31  # days a reminder moves back at most, looking for a working day
 
 # The overdue chain: each level, and its delay after the due time in the org file.
 OVERDUE_CHAIN: tuple[tuple[OverdueLevel, Callable[[Reminders], Duration]], ...] = (
@@ -74,7 +77,7 @@ class PlanJobs(JobSource[UnitOfWork]):
         for due in occurrences(plan.recurrence, tz=tz, after=after, until=until, calendar=self.calendar):
             occurrence_id = uow.schedule.add_occurrence(plan_id=plan.id, due_at=due)
             chain = f"occ:{occurrence_id}"
-            jobs = [(JobKey(chain, JobKind.REMIND, text), Duration.parse(text).shift(due, tz, sign=-1))
+            jobs = [(JobKey(chain, JobKind.REMIND, text), self._reminder_time(plan, Duration.parse(text), due))
                     for text in plan.offsets]
             jobs = [(key, fire) for key, fire in jobs if fire >= since]
             jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
@@ -82,6 +85,21 @@ class PlanJobs(JobSource[UnitOfWork]):
             for key, fire in jobs:
                 uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
         plan.materialized_until = until
+
+    def _reminder_time(self, plan: Plan, offset: Duration, due: datetime) -> datetime:
+        """`offset` before `due`; for a plan kept off holidays, a reminder that would fall on a weekend or a
+        public holiday comes on the working day before, at the same time (a 30-day reminder on a Saturday
+        reaches nobody at work)."""
+        fire = offset.shift(due, self.org.tz, sign=-1)
+        if not plan.move_off_holidays:
+            return fire
+        local = fire.astimezone(self.org.tz)
+        day = local.date()
+        for _ in range(MOVE_BACK_MOST):
+            if self.calendar.is_working_day(day):
+                return datetime.combine(day, local.time(), tzinfo=self.org.tz).astimezone(UTC)
+            day -= timedelta(days=1)
+        return fire  # a calendar with no working day in weeks is broken: the reminder stays where it was
 
     def about(self, uow: UnitOfWork, job: ReminderJob) -> str:
         occurrence = uow.schedule.occurrence(job.occurrence_id)
@@ -107,5 +125,14 @@ class PlanJobs(JobSource[UnitOfWork]):
         if not told:
             return JobState.SKIPPED
         for recipient in told:
-            uow.outbox.add(job_message(job, recipient, template, context.model_dump(mode="json"), now))
+            own = context.model_copy(update={"can_record": self._may_record(recipient, plan)})
+            uow.outbox.add(job_message(job, recipient, template, own.model_dump(mode="json"), now,
+                                       subject=messages.subject_of(occurrence.id or 0)))
         return JobState.SENT
+
+    def _may_record(self, recipient: str, plan: Plan) -> bool:
+        """Does this recipient get the Done button? The owner and the safety officers may record it; a channel's
+        copy has it only in the safety department's channel, where the officers are."""
+        if recipient[:1] in ("C", "G"):
+            return recipient == self.org.safety_department.channel
+        return may_record_done(recipient, plan, self.org)

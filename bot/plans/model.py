@@ -86,6 +86,15 @@ def is_offset(text: str) -> bool:
         return False
 
 
+Translations = dict[str, dict[str, str]]  # locale -> {"title": ..., "details": ...}
+
+
+def localized(title: str, details: str, translations: Translations | None, locale: str) -> tuple[str, str]:
+    """A plan's title and details in `locale` when it was written in that language too, else as stored."""
+    own = (translations or {}).get(locale) or {}
+    return own.get("title") or title, own.get("details", details)
+
+
 @dataclass(eq=False)
 class Plan:
     key: str
@@ -104,7 +113,13 @@ class Plan:
     deleted_at: datetime | None = None
     materialized_until: datetime | None = None
     scheduled_since: datetime | None = None  # when the current schedule was set: no reminder owed before
+    # The title and details in each language, for plans written in both (the default plans): {"en": {"title":
+    # ..., "details": ...}, "zh-CN": {...}}; `title` and `details` are the org's language. None: as written.
+    translations: dict[str, dict[str, str]] | None = None
     id: int | None = None
+
+    def title_in(self, locale: str) -> str:
+        return localized(self.title, self.details, self.translations, locale)[0]
 
     @property
     def recurrence(self) -> Recurrence:
@@ -147,6 +162,10 @@ class PlanInput(BaseModel):
     time_of_day: time = time(9, 0)
     offsets: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
     move_off_holidays: bool = False
+    # From a plans file: each language's title and details ({} when written in one); None from the modal, where
+    # the title and details shown in the editor's language keep the others (`bot.plans.usecases.save_plan`).
+    translations: Translations | None = None
+    start_on_import: bool = False  # `start` shows the pattern; the plan starts from the day it is first imported
 
 
 class DoneInput(BaseModel):

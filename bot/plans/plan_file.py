@@ -5,8 +5,8 @@ adding new ones):
 
     - key: fire-drill
       kind: drill                      # drill, inspection, equipment_check, infosec_task, training, meeting
-      title: Fire drill
-      details: Evacuate by the stairs; count heads at the assembly point.   # optional
+      title: Fire drill                # or in both languages: {zh-CN: 消防演练, en: Fire drill}
+      details: Evacuate by the stairs; count heads at the assembly point.   # optional; also {zh-CN: ..., en: ...}
       owner: safety                    # a Slack user id, or `safety`: the org file's first safety officer
       audience:                        # at least one of these
         channel: safety                # a channel id, or `safety`: the safety department's channel
@@ -19,6 +19,8 @@ adding new ones):
         interval: 6                    # optional: every 6 months (weeks, years)
         rule: FREQ=...                 # custom only: an RFC 5545 rule body
         time: "14:00"                  # in the org's time zone
+        from_import: true              # optional: `start` only shows the pattern (a Tuesday, the 12th, 11 Jan);
+                                       # the plan starts on the first such date from the day it is imported
       reminders: [7d, 1d, 0d]          # optional; before the due time, 0d on the time itself
       move_off_holidays: true          # optional: a date that is not a working day moves to the next one
 
@@ -38,7 +40,7 @@ from bot.core.durations import Duration
 from bot.core.org import Org
 from bot.core.text import clean
 from bot.plans.model import DEFAULT_OFFSETS, OFFSET_MAX_DAYS, Audience, PlanInput, PlanKind, is_offset
-from bot.plans.recurrence import Pattern, rule_for
+from bot.plans.recurrence import Pattern, in_company_zone, rule_for
 
 SAFETY = "safety"  # stands for the safety department: its first officer as owner, its channel as audience
 
@@ -90,6 +92,7 @@ class RecurrenceSpec(_Strict):
     interval: Annotated[int, Field(ge=1, le=120)] = 1
     rule: str | None = None
     time: str
+    from_import: bool = False
 
     @field_validator("time", mode="before")
     @classmethod
@@ -113,13 +116,26 @@ class RecurrenceSpec(_Strict):
         return dt.time(int(match[1]), int(match[2]))
 
 
+class InLanguages(_Strict):
+    """A text written in both languages, each person reading their own."""
+
+    zh_CN: Annotated[str, AfterValidator(clean), Field(alias="zh-CN", min_length=1)]
+    en: Annotated[str, AfterValidator(clean), Field(min_length=1)]
+
+    def of(self, locale: str) -> str:
+        return self.zh_CN if locale == "zh-CN" else self.en
+
+
+_Title = Annotated[str, AfterValidator(clean), Field(min_length=1)]
+
+
 class PlanSpec(_Strict):
     """One plan as the file writes it."""
 
     key: str
     kind: PlanKind
-    title: Annotated[str, AfterValidator(clean), Field(min_length=1)]
-    details: Annotated[str, AfterValidator(clean)] = ""
+    title: _Title | InLanguages
+    details: Annotated[str, AfterValidator(clean)] | InLanguages = ""
     owner: str
     audience: AudienceSpec
     recurrence: RecurrenceSpec
@@ -155,17 +171,31 @@ class PlanSpec(_Strict):
         return list(dict.fromkeys(value))
 
 
+def _text(text: str | InLanguages, locale: str) -> str:
+    return text.of(locale) if isinstance(text, InLanguages) else text
+
+
+def _translations(spec: PlanSpec) -> dict[str, dict[str, str]]:
+    """Each language's title and details, when the file gives either in both (else the plan reads as written)."""
+    if not isinstance(spec.title, InLanguages) and not isinstance(spec.details, InLanguages):
+        return {}
+    return {locale: {"title": _text(spec.title, locale), "details": _text(spec.details, locale)}
+            for locale in ("zh-CN", "en")}
+
+
 def to_input(spec: PlanSpec, org: Org) -> PlanInput:
     """The entry as the plan modal would submit it; raises RuleError for a custom rule that cannot be used."""
     audience = spec.audience
     channel = org.safety_department.channel if audience.channel == SAFETY else audience.channel
     rec = spec.recurrence
     return PlanInput(
-        key=spec.key, kind=spec.kind, title=spec.title, details=spec.details,
+        key=spec.key, kind=spec.kind, title=_text(spec.title, org.language), details=_text(spec.details, org.language),
+        translations=_translations(spec),
         owner_id=org.safety_department.members[0] if spec.owner == SAFETY else spec.owner,
         audience=Audience(channel=channel, departments=audience.departments, people=audience.people,
                           everyone=audience.everyone),
-        rule=rule_for(rec.pattern, start=rec.start, interval=rec.interval, custom=rec.rule or ""),
+        rule=rule_for(rec.pattern, start=rec.start, interval=rec.interval,
+                      custom=in_company_zone(rec.rule or "", org.tz)),
         start=rec.start, time_of_day=rec.time_of_day, offsets=spec.reminders,
-        move_off_holidays=spec.move_off_holidays,
+        move_off_holidays=spec.move_off_holidays, start_on_import=rec.from_import,
     )

@@ -30,12 +30,13 @@ from bot.plans.rules import (
     WEEKDAYS,
     RuleError,
     first_occurrence,
+    in_company_zone,
     normalize,
     parse_rule,
 )
 
-__all__ = ["MAX_RESULTS", "RULE_INVALID", "RULE_NEVER", "Pattern", "Recurrence", "RuleError", "is_one_off",
-           "next_occurrences", "occurrences", "pattern_of", "rule_for", "validate_rule"]
+__all__ = ["MAX_RESULTS", "RULE_INVALID", "RULE_NEVER", "Pattern", "Recurrence", "RuleError", "in_company_zone",
+           "is_one_off", "next_occurrences", "occurrences", "pattern_of", "rule_for", "rule_problem", "validate_rule"]
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +135,9 @@ def rule_for(pattern: Pattern | str, *, start: date, interval: int = 1, custom: 
             return f"FREQ=YEARLY{every};BYMONTH={start.month};BYMONTHDAY={start.day}"
         case _:
             text = normalize(custom)
-            problem = validate_rule(text, start=start)
+            problem = rule_problem(text, start=start)
             if problem is not None:
-                raise RuleError(problem, text)
+                raise RuleError(problem.key, text, part=problem.part)
             return text
 
 
@@ -148,18 +149,25 @@ def validate_rule(rule: str, *, start: date | None = None, time_of_day: time = t
     Without `start`, today (UTC) is the start, as for a plan being created now; pass the plan's start when
     there is one, since both checks depend on it.
     """
+    problem = rule_problem(rule, start=start, time_of_day=time_of_day)
+    return problem.key if problem else None
+
+
+def rule_problem(rule: str, *, start: date | None = None, time_of_day: time = time(0)) -> RuleError | None:
+    """`validate_rule`'s problem with the part of the rule it is about (`RuleError.part`)."""
     if not isinstance(rule, str):
-        return RULE_INVALID
+        return RuleError(RULE_INVALID, "not text")
     text = normalize(rule)
     try:
         parsed = parse_rule(text)
     except RuleError as problem:
-        return problem.key
+        return problem
     dtstart = datetime.combine(start or datetime.now(UTC).date(), time_of_day.replace(tzinfo=None, microsecond=0))
     if parsed.until is not None and parsed.until < dtstart:
-        return RULE_INVALID
+        until = next(part for part in text.split(";") if part.startswith("UNTIL="))
+        return RuleError(RULE_INVALID, "UNTIL is before the start", part=until)
     if first_occurrence(text, dtstart) is None:
-        return RULE_NEVER
+        return RuleError(RULE_NEVER, text)
     return None
 
 

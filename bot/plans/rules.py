@@ -12,7 +12,11 @@ ignored, and WKST defaults to whatever `calendar.setfirstweekday` was last set t
   COUNT or UNTIL (not both), BYMONTH, BYWEEKNO, BYYEARDAY, BYMONTHDAY, BYDAY, BYSETPOS and WKST, with the
   ranges and the FREQ combinations of RFC 5545 section 3.3.10. Names and values are case-insensitive.
 - UNTIL as a local date (20271231, which includes that whole day) or a local date-time (20271231T170000), in
-  the company's zone like everything else. UTC (…Z) and TZID forms are refused: the zone is not in the rule.
+  the company's zone like everything else; or, as RFC 5545 writes it when the start has a zone, a UTC date-time
+  (20271231T160000Z), which `in_company_zone` turns into the company's wall time before the rule is stored
+  (a date with Z, or a TZID, is refused).
+- Every problem names the part of the rule that is wrong (`RuleError.part`, e.g. "UNTIL=2027Z"), so the
+  form can point at it.
 - Not BYHOUR, BYMINUTE or BYSECOND (the time of day is `time_of_day`), nor dateutil's own BYEASTER.
 
 Cost: every iteration of dateutil starts at the rule's start, and dateutil only stops at year 9999 for a
@@ -24,10 +28,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import MAXYEAR, datetime
+from datetime import MAXYEAR, UTC, datetime
 from functools import lru_cache
 from math import lcm
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
 
@@ -40,10 +45,11 @@ _Freq = Literal[0, 1, 2, 3, 4, 5, 6]  # dateutil's YEARLY ... SECONDLY
 class RuleError(ValueError):
     """A rule that cannot be used; `key` is the translation key of the problem (RULE_INVALID or RULE_NEVER)."""
 
-    def __init__(self, key: str, detail: str = "") -> None:
+    def __init__(self, key: str, detail: str = "", *, part: str = "") -> None:
         super().__init__(f"{key}: {detail}" if detail else key)
         self.key = key
         self.detail = detail
+        self.part = part  # the part of the rule that is wrong, as written ("UNTIL=2027Z"); "" for the whole
 
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -58,6 +64,7 @@ _POSITIVE = re.compile(r"[0-9]{1,6}")
 _SIGNED = re.compile(r"[+-]?[0-9]{1,3}")
 _DAY = re.compile(r"([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2}))?")
+_UNTIL_UTC = re.compile(r"(?<![^;])UNTIL=([0-9]{8}T[0-9]{6})Z(?![^;])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,14 +95,28 @@ def normalize(rule: str) -> str:
     return rule.strip().upper()
 
 
+def in_company_zone(rule: str, tz: ZoneInfo) -> str:
+    """The rule with a UTC `UNTIL=…Z` (RFC 5545's form when the start has a zone) as the company's wall time,
+    which is how rules are stored; anything else is left as it is, for `parse_rule` to judge."""
+
+    def local(match: re.Match[str]) -> str:
+        try:
+            moment = datetime.strptime(match[1].upper(), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+            return "UNTIL=" + moment.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+        except (ValueError, OverflowError):
+            return match[0]  # not a real date-time: parse_rule says so, on this part
+
+    return _UNTIL_UTC.sub(local, rule)
+
+
 def _numbers(name: str, value: str, largest: int, *, signed: bool = True) -> tuple[int, ...]:
     found = []
     for item in value.split(","):
         if not _SIGNED.fullmatch(item) or (not signed and item[0] in "+-"):
-            raise RuleError(RULE_INVALID, f"{name}: {item!r} is not a number")
+            raise RuleError(RULE_INVALID, f"{name}: {item!r} is not a number", part=f"{name}={value}")
         number = int(item)
         if number == 0 or abs(number) > largest:
-            raise RuleError(RULE_INVALID, f"{name}: {number} is out of range")
+            raise RuleError(RULE_INVALID, f"{name}: {number} is out of range", part=f"{name}={value}")
         found.append(number)
     return tuple(sorted(set(found)))
 
@@ -103,22 +124,29 @@ def _numbers(name: str, value: str, largest: int, *, signed: bool = True) -> tup
 def _until(value: str) -> datetime:
     match = _UNTIL.fullmatch(value)
     if match is None:
-        raise RuleError(RULE_INVALID, f"UNTIL: {value!r} is not a local date or date-time (no Z, no TZID)")
+        if value.endswith("Z") and _UNTIL.fullmatch(value[:-1]) and "T" in value:
+            why = "is in UTC, which is read in the company's zone when the plan is saved"
+        elif value.endswith("Z"):
+            why = "needs a time when it is in UTC (20271231T160000Z)"
+        else:
+            why = "is not a date (20271231) or date-time (20271231T170000, or in UTC 20271231T090000Z)"
+        raise RuleError(RULE_INVALID, f"UNTIL: {value!r} {why}", part=f"UNTIL={value}")
     year, month, day = int(match[1]), int(match[2]), int(match[3])
     try:
         if match[4] is None:  # a date: the whole day
             return datetime(year, month, day, 23, 59, 59)
         return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]))
     except ValueError:
-        raise RuleError(RULE_INVALID, f"UNTIL: {value!r} is not a real date or time") from None
+        raise RuleError(RULE_INVALID, f"UNTIL: {value!r} is not a real date or time", part=f"UNTIL={value}") from None
 
 
 def _weekdays(value: str, freq: str, *, ordinals_allowed: bool) -> tuple[weekday, ...]:
     found = []
     for item in value.split(","):
         match = _DAY.fullmatch(item)
+        part = f"BYDAY={value}"
         if match is None:
-            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} is not a weekday like MO or 1MO")
+            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} is not a weekday like MO or 1MO", part=part)
         day = WEEKDAYS.index(match[2])
         if match[1] is None:
             found.append(weekday(day))
@@ -126,9 +154,10 @@ def _weekdays(value: str, freq: str, *, ordinals_allowed: bool) -> tuple[weekday
         nth = int(match[1])
         largest = 5 if freq == "MONTHLY" else 53
         if not ordinals_allowed:
-            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} has an ordinal, which FREQ={freq} does not take")
+            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} has an ordinal, which FREQ={freq} does not take",
+                            part=part)
         if nth == 0 or abs(nth) > largest:
-            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} is out of range")
+            raise RuleError(RULE_INVALID, f"BYDAY: {item!r} is out of range", part=part)
         found.append(weekday(day, nth))
     return tuple(dict.fromkeys(found))
 
@@ -142,38 +171,39 @@ def parse_rule(rule: str) -> Rule:
     for part in rule.split(";"):
         name, equals, value = part.partition("=")
         if not equals or not name or not value:
-            raise RuleError(RULE_INVALID, f"{part!r} is not NAME=VALUE")
+            raise RuleError(RULE_INVALID, f"{part!r} is not NAME=VALUE", part=part)
         if name not in _PARTS:
-            raise RuleError(RULE_INVALID, f"{name} is not accepted here")
+            raise RuleError(RULE_INVALID, f"{name} is not accepted here", part=part)
         if name in parts:
-            raise RuleError(RULE_INVALID, f"{name} is given twice")
+            raise RuleError(RULE_INVALID, f"{name} is given twice", part=name)
         parts[name] = value
     freq = parts.get("FREQ")
     if freq is None:
-        raise RuleError(RULE_INVALID, "FREQ is missing")
+        raise RuleError(RULE_INVALID, "FREQ is missing", part="FREQ")
     if freq in _TOO_FINE:
-        raise RuleError(RULE_INVALID, f"FREQ={freq} is more often than daily")
+        raise RuleError(RULE_INVALID, f"FREQ={freq} is more often than daily", part=f"FREQ={freq}")
     if freq not in _FREQS:
-        raise RuleError(RULE_INVALID, f"FREQ={freq} is not a frequency")
+        raise RuleError(RULE_INVALID, f"FREQ={freq} is not a frequency", part=f"FREQ={freq}")
     if "COUNT" in parts and "UNTIL" in parts:
-        raise RuleError(RULE_INVALID, "COUNT and UNTIL cannot be used together")
-    if "BYWEEKNO" in parts and freq != "YEARLY":
-        raise RuleError(RULE_INVALID, "BYWEEKNO needs FREQ=YEARLY")
-    if "BYYEARDAY" in parts and freq != "YEARLY":
-        raise RuleError(RULE_INVALID, "BYYEARDAY needs FREQ=YEARLY")
+        raise RuleError(RULE_INVALID, "COUNT and UNTIL cannot be used together", part="COUNT, UNTIL")
+    for name in ("BYWEEKNO", "BYYEARDAY"):
+        if name in parts and freq != "YEARLY":
+            raise RuleError(RULE_INVALID, f"{name} needs FREQ=YEARLY", part=f"{name}={parts[name]}")
     if "BYMONTHDAY" in parts and freq == "WEEKLY":
-        raise RuleError(RULE_INVALID, "BYMONTHDAY does not go with FREQ=WEEKLY")
+        raise RuleError(RULE_INVALID, "BYMONTHDAY does not go with FREQ=WEEKLY",
+                        part=f"BYMONTHDAY={parts['BYMONTHDAY']}")
     if "BYSETPOS" in parts and not any(name in parts for name in _BY_PARTS):
-        raise RuleError(RULE_INVALID, "BYSETPOS needs another BY… part")
+        raise RuleError(RULE_INVALID, "BYSETPOS needs another BY… part", part=f"BYSETPOS={parts['BYSETPOS']}")
     for name in ("INTERVAL", "COUNT"):
         if name in parts and not _POSITIVE.fullmatch(parts[name]):
-            raise RuleError(RULE_INVALID, f"{name}: {parts[name]!r} is not a whole number")
+            raise RuleError(RULE_INVALID, f"{name}: {parts[name]!r} is not a whole number",
+                            part=f"{name}={parts[name]}")
     interval = int(parts.get("INTERVAL", "1"))
     if interval < 1:
-        raise RuleError(RULE_INVALID, "INTERVAL must be at least 1")
+        raise RuleError(RULE_INVALID, "INTERVAL must be at least 1", part=f"INTERVAL={parts['INTERVAL']}")
     wkst = parts.get("WKST", "MO")
     if wkst not in WEEKDAYS:
-        raise RuleError(RULE_INVALID, f"WKST: {wkst!r} is not a weekday")
+        raise RuleError(RULE_INVALID, f"WKST: {wkst!r} is not a weekday", part=f"WKST={wkst}")
     ordinals = freq == "MONTHLY" or (freq == "YEARLY" and "BYWEEKNO" not in parts)
 
     def numbers(name: str, largest: int, *, signed: bool = True) -> tuple[int, ...] | None:

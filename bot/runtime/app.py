@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 import bot.hazards
 import bot.incidents
 import bot.plans
+import handlers.core.departments
 import handlers.hazards
 import handlers.incidents
 import handlers.plans
@@ -195,6 +196,7 @@ def create_app(
     )
     background = Background()
     register_error_handler(bolt, services.locales)
+    handlers.core.departments.register(bolt, org)  # the department pickers' type-ahead (over 100 departments)
     for feature in wired:
         feature.register(bolt, services, background)
     scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock,

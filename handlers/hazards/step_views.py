@@ -15,6 +15,7 @@ from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, Ste
 from bot.hazards.model import Severity, Step
 from bot.hazards.queries import CaseView, MyCases
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
+from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import BlockId, CallbackId
@@ -62,8 +63,7 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
                 element["initial_date"] = at(case.deadline_at, case.timezone)[:10]
             blocks.append(_input(block, element, label, optional=optional, hint=hint))
         elif block is BlockId.STEP_DEPARTMENT:
-            options = [{"text": plain(d.name[:75]), "value": d.key} for d in departments[:100]]
-            blocks.append(_input(block, {"type": "static_select", "options": options}, label, optional=optional))
+            blocks.append(_input(block, department_select(departments), label, optional=optional))
         elif block is BlockId.STEP_ASSIGNEE:
             element = {"type": "users_select"}
             if case.assignee:

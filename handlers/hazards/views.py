@@ -14,6 +14,7 @@ from bot.core.text import Limits
 from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
 from handlers.core.blocks import SECTION_LIMIT, Block, at, mention, mrkdwn, plain
+from handlers.core.departments import department_select as pick_department
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id, step_value
 
@@ -32,15 +33,8 @@ def build_report_modal(
 ) -> dict[str, Any]:
     """The report form; `description` is pre-filled from `/hazard text` or the shortcut's message."""
     category_options = [_option(t(f"category.{c.value}", locale), c.value) for c in HazardCategory]
-    department_options = [_option(d.name, d.key) for d in departments[:100]]
-    department_select: dict[str, Any] = {
-        "type": "static_select", "action_id": ActionId.DEPARTMENT,
-        "placeholder": plain(t("hazard.modal.department_placeholder", locale)),
-        "options": department_options,
-    }
-    initial = next((o for o in department_options if o["value"] == department_key), None)
-    if initial is not None:
-        department_select["initial_option"] = initial
+    department_select = pick_department(departments, chosen=department_key,
+                                        placeholder=t("hazard.modal.department_placeholder", locale))
     description_input: dict[str, Any] = {
         "type": "plain_text_input", "action_id": ActionId.DESCRIPTION, "multiline": True,
         "max_length": Limits.DESCRIPTION, "placeholder": plain(t("hazard.modal.description_placeholder", locale)),

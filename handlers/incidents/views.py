@@ -26,6 +26,7 @@ from bot.incidents.contexts import (
 )
 from bot.incidents.model import MAX_ACTIONS, IncidentType
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain
+from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks
@@ -34,11 +35,7 @@ from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks
 def build_incident_modal(*, locale: str, departments: list[Department], department_key: str | None,
                          description: str, now: datetime, private_metadata: str) -> dict[str, Any]:
     kinds = [{"text": plain(t(f"incident.kind.{it.value}", locale)), "value": it.value} for it in IncidentType]
-    depts = [{"text": plain(d.name[:75]), "value": d.key} for d in departments[:100]]
-    department: dict[str, Any] = {"type": "static_select", "options": depts}
-    initial = next((o for o in depts if o["value"] == department_key), None)
-    if initial:
-        department["initial_option"] = initial
+    department = department_select(departments, chosen=department_key)
     what: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": Limits.DESCRIPTION}
     if description.strip():
         what["initial_value"] = description[:3000]

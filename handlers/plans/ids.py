@@ -37,5 +37,12 @@ class BlockId(StrEnum):
 
 
 class ActionId(StrEnum):
-    PLAN_MENU = "plan_menu"  # overflow menu of a plan in /safety plans: edit, pause, resume, delete
+    PLAN_MENU = "plan_menu"  # the overflow menu of lists sent before the buttons: still answered
     PLAN_DONE = "plan_done"  # the Done button on a reminder
+    # /safety plans: a plan's buttons (value "<key>:<page>") and the pages
+    PLAN_EDIT = "plan_edit"
+    PLAN_PAUSE = "plan_pause"
+    PLAN_RESUME = "plan_resume"
+    PLAN_DELETE = "plan_delete"  # asks first (Slack's confirm dialog)
+    PLAN_PAGE = "plan_page"  # previous page
+    PLAN_PAGE_NEXT = "plan_page_next"

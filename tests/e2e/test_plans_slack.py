@@ -59,12 +59,14 @@ def last_reply(bot: RunningBot, before: int) -> dict[str, Any]:
 def test_a_safety_officer_creates_a_plan_and_people_get_its_reminders_once(bot: RunningBot) -> None:
     view = open_plan_modal(bot)
     assert len(view["title"]["text"]) <= 24
-    assert submit_plan(bot, view, people=["U0EMP1", "U0EMP2"]) == {}
+    saved = submit_plan(bot, view, people=["U0EMP1", "U0EMP2"])
+    assert saved["response_action"] == "update"  # names the plan and when it is next due
+    assert {"type": "text", "text": "Fire drill"} in saved["view"]["blocks"][0]["elements"][0]["elements"]
 
     before = len(bot.fake.calls_to("response_url"))
     bot.slack.command("/safety", "plans", user_id="U0SAFE2")
     listing = str(last_reply(bot, before))
-    assert "Fire drill" in listing and "plan_menu" in listing
+    assert "Fire drill" in listing and "plan_delete" in listing
     before = len(bot.fake.calls_to("response_url"))
     bot.slack.command("/safety", "upcoming", user_id="U0EMP1")
     assert "Fire drill" in str(last_reply(bot, before))
@@ -116,7 +118,8 @@ def test_only_safety_officers_manage_plans(bot: RunningBot) -> None:
 def test_bad_plans_come_back_on_the_right_field(bot: RunningBot) -> None:
     view = open_plan_modal(bot, "U0SAFE2")  # en
     cases = [
-        ({"pattern": "custom", "rule": "FREQ=SOMETIMES"}, "pl_pattern", "error.rule_invalid"),
+        ({"pattern": "custom", "rule": "FREQ=SOMETIMES"}, "pl_pattern", ("error.rule_part", "FREQ=SOMETIMES")),
+        ({"pattern": "custom", "rule": "FREQ=DAILY;UNTIL=2027Z"}, "pl_pattern", ("error.rule_part", "UNTIL=2027Z")),
         ({"pattern": "once", "start": (date.today() - timedelta(days=2)).isoformat(), "people": ["U0EMP1"]},
          "pl_start", "error.start_past"),
         ({"people": []}, "pl_people", "error.audience_empty"),
@@ -125,7 +128,8 @@ def test_bad_plans_come_back_on_the_right_field(bot: RunningBot) -> None:
     ]
     for values, block, key in cases:
         answer = submit_plan(bot, view, "U0SAFE2", **values)
-        assert answer["response_action"] == "errors" and answer["errors"].get(block) == t(key, "en"), (values, answer)
+        said = t(key[0], "en", part=key[1]) if isinstance(key, tuple) else t(key, "en")
+        assert answer["response_action"] == "errors" and answer["errors"].get(block) == said, (values, answer)
     with bot.runtime.services.uow() as uow:
         assert uow.plans.all() == []
 
@@ -135,9 +139,13 @@ def test_pausing_a_plan_from_its_menu_stops_its_reminders(bot: RunningBot) -> No
     with bot.runtime.services.uow() as uow:
         key = uow.plans.all()[0].key
     before = len(bot.fake.calls_to("response_url"))
-    bot.slack.click(user_id="U0SAFE1", action_id="plan_menu", action_type="overflow", value=f"pause:{key}",
-                    channel_id="C0SAFETY", message_ts="1.1")
-    assert last_reply(bot, before)["text"] == t("plan.menu.pause.done", "zh-CN", plan=key)
+    bot.slack.click(user_id="U0SAFE1", action_id="plan_pause", value=f"{key}:0", channel_id="C0SAFETY",
+                    message_ts="1.1")
+    reply = last_reply(bot, before)  # the list, refreshed in place, says which plan was paused, by its title
+    assert reply["replace_original"] is True
+    said = reply["blocks"][1]["elements"][0]["elements"]
+    assert {"type": "text", "text": "Extinguisher check"} in said and key not in str(said)
+    assert "plan_resume" in str(reply["blocks"])
     scheduler = bot.runtime.scheduler
     scheduler.clock = lambda: datetime.now(UTC) + timedelta(days=10)
     scheduler.tick()

@@ -1,5 +1,6 @@
 """Recurring plans: the rules the form makes, their occurrences in the company's zone, and their descriptions."""
 
+import textwrap
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from bot.core.org import Org
 from bot.core.workdays import WorkCalendar
 from bot.plans.describe import describe
 from bot.plans.recurrence import (
@@ -374,3 +376,47 @@ def test_every_n_months_never_skips_or_doubles_a_period(start: date, interval: i
 def _month_length(day: date) -> int:
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return (following - timedelta(days=1)).day
+
+
+# --- UNTIL in UTC (RFC 5545: UNTIL is in UTC when the start has a zone) -----------------------------------------
+
+
+def test_a_utc_until_is_read_as_the_company_s_wall_time() -> None:
+    from bot.plans.recurrence import in_company_zone
+
+    assert in_company_zone("FREQ=DAILY;UNTIL=20270101T000000Z", SHANGHAI) == "FREQ=DAILY;UNTIL=20270101T080000"
+    assert in_company_zone("freq=daily;until=20261231T160000z", SHANGHAI) == "freq=daily;UNTIL=20270101T000000"
+    assert in_company_zone("FREQ=DAILY;UNTIL=20270101", SHANGHAI) == "FREQ=DAILY;UNTIL=20270101"
+    assert in_company_zone("FREQ=DAILY;UNTIL=20270230T000000Z", SHANGHAI) == "FREQ=DAILY;UNTIL=20270230T000000Z"
+
+
+def test_an_imported_rule_with_a_utc_until_ends_where_utc_says(org: Org) -> None:
+    from bot.plans.importer import parse_plans
+
+    text = textwrap.dedent("""\
+        - key: daily-check
+          kind: inspection
+          title: Daily check
+          owner: safety
+          audience: {everyone: true}
+          recurrence: {pattern: custom, rule: "FREQ=DAILY;UNTIL=20270103T010000Z", start: 2027-01-01, time: "09:00"}
+        """)
+    [parsed] = parse_plans(text, org=org, clock=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    assert parsed.rule == "FREQ=DAILY;UNTIL=20270103T090000"  # 01:00 UTC is 09:00 in Shanghai: the 3rd counts
+    rec = Recurrence(rule=parsed.rule, start=parsed.start, time_of_day=parsed.time_of_day)
+    assert local_days(rec, 5) == [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
+
+
+@pytest.mark.parametrize(("rule", "part"), [
+    ("FREQ=DAILY;UNTIL=2027Z", "UNTIL=2027Z"),
+    ("FREQ=DAILY;UNTIL=20270101Z", "UNTIL=20270101Z"),
+    ("FREQ=WEEKLY;BYDAY=XX", "BYDAY=XX"),
+    ("FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY=32"),
+    ("FREQ=HOURLY", "FREQ=HOURLY"),
+    ("FREQ=DAILY;UNTIL=20251231", "UNTIL=20251231"),  # before the start
+])
+def test_a_rule_s_problem_names_the_part_that_is_wrong(rule: str, part: str) -> None:
+    from bot.plans.recurrence import rule_problem
+
+    problem = rule_problem(rule, start=date(2026, 1, 1))
+    assert problem is not None and problem.part == part

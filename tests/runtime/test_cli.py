@@ -240,10 +240,13 @@ def test_demo_plays_the_whole_loop_each_step_by_its_person_in_their_language_wit
     assert "→ the safety channel (zh-CN), in the case thread:" in steps["6. verify"]
     assert steps["7. closed"].startswith(f"{reference.group()} is closed")
     assert "li.wei (zh-CN), new message:" in steps["6. verify"]  # the reporter hears it is closed
-    # The plan's reminder reaches each person with a Done button in their language; the owner records it done.
-    assert re.search(r"→ tom\.fix \(en-US\), new message: .*\[ Done \]", steps["9. reminder"])
-    assert re.search(r"→ li\.wei \(zh-CN\), new message: .*\[ 登记完成 \]", steps["9. reminder"])
+    # The plan's reminder reaches each person in their language, with Done only for the owner (who may record
+    # it); once recorded, every copy is updated in place.
+    assert re.search(r"→ tom\.fix \(en-US\), new message: Drill: Fire drill", steps["9. reminder"])
+    assert not re.search(r"→ (tom\.fix|li\.wei) .*\[ (Done|登记完成) \]", steps["9. reminder"])
+    assert re.search(r"→ wang\.safety \(zh-CN\), new message: .*\[ 已完成 \]", steps["9. reminder"])
     assert "wang.safety (zh-CN) presses Done" in steps["9. reminder"]
+    assert re.search(r"updated in place for .*tom\.fix \(en-US\)", steps["9. reminder"])
     # The incident alerts the safety channel, the head and management at once.
     incident = steps["10. incident"]
     for who in ("the safety channel (zh-CN)", "anna.head (en-US)", "chen.boss (zh-CN)"):

@@ -66,7 +66,7 @@ def test_the_installed_wheel_plays_the_demo_and_writes_the_templates_from_an_emp
     assert demo.returncode == 0, demo.stdout + demo.stderr
     out = demo.stdout
     assert "── 7. closed: HZ-" in out and " is closed" in out, out
-    assert "── 9. reminder:" in out and "[ Done ]" in out, out
+    assert "── 9. reminder:" in out and "[ 登记完成 ]" in out, out  # Done, for its owner (zh-CN)
     assert "── 10. incident:" in out and "INC-" in out, out
     assert list(empty.iterdir()) == []  # the demo leaves nothing behind
 

@@ -142,6 +142,7 @@ def plan_reminder(stage: Stage, start: datetime) -> None:
         "dn_attendance": _field({"type": "multi_users_select", "selected_users": [REPORTER, FIXER]})})
     stage.settle(posts=False)
     screen.line(f"{who(OFFICER)} then sees: {screen.one_line(answer.get('view', {}).get('blocks', []), '')}")
+    show.changes(stage, OFFICER)  # every copy of the reminder now says who recorded it
 
 
 def report_incident(stage: Stage) -> None:

@@ -26,6 +26,9 @@ def flatten(blocks: list[dict[str, Any]]) -> list[str]:
             accessory = block.get("accessory") or {}
             if accessory.get("type") == "button":
                 lines[-1] += f"  [ {accessory['text']['text']} ]"
+        elif kind == "rich_text":
+            for part in block.get("elements", []):
+                lines.extend("".join(_rich(e) for e in part.get("elements", [])).splitlines())
         elif kind == "context":
             lines.append("  · " + " ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
@@ -36,6 +39,15 @@ def flatten(blocks: list[dict[str, Any]]) -> list[str]:
             optional = " (optional)" if block.get("optional") else ""
             lines.append(f"  {block['label']['text']}{optional}: {shown or '____'}")
     return lines
+
+
+def _rich(element: dict[str, Any]) -> str:
+    """A rich_text element as mrkdwn would write it, so `as_seen` shows mentions as @names."""
+    if element.get("type") == "user":
+        return f"<@{element.get('user_id', '')}>"
+    if element.get("type") == "channel":
+        return f"<#{element.get('channel_id', '')}>"
+    return str(element.get("text") or element.get("url") or "")
 
 
 def as_seen(line: str) -> str:

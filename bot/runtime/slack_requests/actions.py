@@ -119,3 +119,17 @@ def block_actions(
         payload["response_url"] = response_url or new_response_url("actions")
     payload["state"] = {"values": full_view["state"]["values"] if full_view else {}}
     return payload_request(payload)
+
+
+def block_suggestion(*, user_id: str, action_id: str, value: str, block_id: str = "b",
+                     view: dict[str, Any] | None = None, team_id: str = TEAM_ID) -> SlackRequest:
+    """What Slack sends the options load URL while someone types in an external select of a modal."""
+    full_view = modal_view(view_id=(view or {}).get("id"), callback_id=str((view or {}).get("callback_id", "")),
+                           private_metadata=str((view or {}).get("private_metadata", "")), values={},
+                           team_id=team_id, title="Modal", blocks=(view or {}).get("blocks"))
+    return payload_request({
+        "type": "block_suggestion", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN, "team": team_of(team_id), "enterprise": None, "is_enterprise_install": False,
+        "container": {"type": "view", "view_id": full_view["id"]}, "view": full_view,
+        "action_id": action_id, "block_id": block_id, "value": value,
+    })

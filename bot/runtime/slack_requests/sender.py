@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.runtime.slack_requests.actions import block_actions
+from bot.runtime.slack_requests.actions import block_actions, block_suggestion
 from bot.runtime.slack_requests.builders import event_callback, message_shortcut, slash_command, view_submission
 from bot.runtime.slack_requests.common import FORM, SlackRequest, new_response_url, sign
 
@@ -73,6 +73,10 @@ class SlackSender:
         if kwargs.get("view") is None and kwargs.get("channel_id") is not None:
             kwargs["response_url"] = self._response_url("actions", kwargs.get("response_url"))
         return self.send(block_actions(**kwargs))
+
+    def suggest(self, **kwargs: Any) -> httpx.Response:
+        """Type in an external select: Slack asks for its options."""
+        return self.send(block_suggestion(**kwargs))
 
     def shortcut(self, **kwargs: Any) -> httpx.Response:
         kwargs["response_url"] = self._response_url("actions", kwargs.get("response_url"))
