@@ -146,8 +146,8 @@ def _field(label: str, value: str) -> dict[str, Any]:
 
 def card_fields(case: CaseCard, locale: str) -> list[dict[str, Any]]:
     """The bot's own words about the case (no typed text: that goes in `rich_text`), as section fields."""
-    tz = case.timezone
-    fields = [_field(t("hazard.field.status", locale), t(f"status.{case.status}", locale)),
+    tz, status = case.timezone, case.status
+    fields = [_field(t("hazard.field.status", locale), t(f"status.{status}", locale)),
               _field(t("hazard.field.category", locale), t(f"category.{case.category}", locale)),
               _field(t("hazard.field.reported_at", locale), long_date(case.reported_at, tz, locale))]
     if case.audience != "reporter":
@@ -199,7 +199,7 @@ def _links(case: CaseCard, locale: str) -> list[Element]:
 def where_it_stands(case: CaseCard, locale: str) -> Block:
     """The card's last words: for the reporter, where their report stands in words for them; for everyone
     else, the next step and who takes it."""
-    tz = case.timezone
+    tz, status = case.timezone, case.status
     # The reporter's words carry how late it is; for the others the deadline field above says it.
     deadline = deadline_text(case.deadline_at, case.as_of, tz, locale) if case.audience == "reporter" \
         else long_date(case.deadline_at, tz, locale)
@@ -207,9 +207,9 @@ def where_it_stands(case: CaseCard, locale: str) -> Block:
               "people": " ".join(mention(p) for p in case.safety_officers) or t("hazard.safety_department", locale)}
     typed = {"reason": shown(case.last_reason or "—", Limits.REASON)}
     if case.audience == "reporter":
-        return rich_block(elements(t(f"hazard.reporter.status.{case.status}", locale, **params,
+        return rich_block(elements(t(f"hazard.reporter.status.{status}", locale, **params,
                                      reason=hole("reason")), typed))
-    paragraphs = [elements(t(f"next.{case.status}", locale, **params, reason=hole("reason")), typed)]
+    paragraphs = [elements(t(f"next.{status}", locale, **params, reason=hole("reason")), typed)]
     if who := who_decides(case, locale):
         paragraphs.append(elements(who))
     return rich_block(*paragraphs)
@@ -221,11 +221,11 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'. The buttons are the steps the
     workflow's rules let the recipient take now (`case.offers`, decided when the card was queued).
     """
-    ref, audience = case.reference, case.audience
+    ref, audience, status = case.reference, case.audience, case.status
     category = t(f"category.{case.category}", locale)
     if audience == "safety":  # the channel's post says where the case is, not "new" for ever
         headline = t("hazard.safety.headline", locale, reference=ref, emoji=status_emoji(case),
-                     status=t(f"status.{case.status}", locale))
+                     status=t(f"status.{status}", locale))
     else:
         headline = t(f"hazard.{audience}.headline", locale, reference=ref)
     blocks: list[Block] = [
