@@ -30,12 +30,28 @@ def flatten(blocks: list[dict[str, Any]]) -> list[str]:
             lines.append("  · " + " ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
             lines.append("  " + "  ".join(f"[ {e['text']['text']} ]" for e in block["elements"] if "text" in e))
+        elif kind == "rich_text":
+            lines.extend("".join(_rich(e) for e in block["elements"]).splitlines())
         elif kind == "input":
             element = block["element"]
             shown = element.get("initial_value") or (element.get("initial_option") or {}).get("text", {}).get("text")
             optional = " (optional)" if block.get("optional") else ""
             lines.append(f"  {block['label']['text']}{optional}: {shown or '____'}")
     return lines
+
+
+def _rich(element: dict[str, Any]) -> str:
+    """A rich_text element in the same notation as mrkdwn lines, so `as_seen` shows both alike."""
+    kind = element.get("type")
+    if kind == "user":
+        return f"<@{element['user_id']}>"
+    if kind == "channel":
+        return f"<#{element['channel_id']}>"
+    if kind == "link":
+        return f"<{element['url']}|{element['text']}>" if element.get("text") else element["url"]
+    if kind == "text":
+        return str(element["text"])
+    return "".join(_rich(e) for e in element.get("elements") or [])
 
 
 def as_seen(line: str) -> str:
