@@ -56,7 +56,8 @@ class HazardDeadlines(JobSource[UnitOfWork]):
                                                 hazard_ref=hazard.reference))
 
     def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
-        hazard = uow.hazards.get(job.hazard_ref or "")
+        # Locked: a step taken meanwhile is seen, and the cards refreshed below never overwrite its newer ones.
+        hazard = uow.hazards.get(job.hazard_ref or "", lock=True)
         key = job.job_key
         if (hazard is None or hazard.status is not HazardStatus.ASSIGNED or hazard.deadline_at is None
                 or key.chain != deadline_chain(hazard)):

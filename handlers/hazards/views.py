@@ -244,7 +244,7 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
-             location=clip(escape(case.location), 200))
+             location=clip(escape(case.location), 200), status=t(f"status.{status}", locale))
     return {"text": text, "blocks": blocks}
 
 
