@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.core.text import Limits
+from bot.core.text import Limits, clean
 from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
 from handlers.core.blocks import Block, mention, mrkdwn, plain
@@ -135,8 +135,9 @@ def status_emoji(case: CaseSnapshot) -> str:
 
 
 def shown(text: str | None, limit: int) -> str:
-    """A person's text cut to `limit` characters for display (it is shown as typed, so nothing to escape)."""
-    text = text or ""
+    """A person's text, cleaned (no bidi overrides or control characters, as stored text already is) and cut
+    to `limit` characters for display; it is shown as typed, so there is nothing to escape."""
+    text = clean(text or "")
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -251,7 +252,7 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
 def photo_link(photo: dict[str, str], locale: str) -> list[Element]:
     """A photo's link; its file name, typed by whoever uploaded it, is the link's plain text."""
     return [{"type": "link", "url": photo["permalink"],
-             "text": shown(photo.get("name") or t("hazard.photo", locale), 200)}]
+             "text": shown(photo.get("name"), 200) or t("hazard.photo", locale)}]
 
 
 def photo_links(photos: list[dict[str, str]], locale: str) -> list[Element]:

@@ -25,6 +25,7 @@ from handlers.hazards.step_views import (
     build_step_modal,
 )
 from handlers.hazards.views import build_card, build_reported_modal, build_reporter_revealed
+from tests.helpers import rich_elements
 
 HOSTILE = "*bold* _x_ ~x~ <!channel> <@U0BOSS>"
 TZ = "Asia/Shanghai"
@@ -219,6 +220,13 @@ def test_hazard_mine_and_the_case_status_say_how_late_and_show_typed_text_as_typ
         check_blocks(built["blocks"])
         assert f"Hall {HOSTILE}" in rich_texts(built["blocks"])
         assert any(late in text for text in texts(built["blocks"]))
+
+
+def test_a_photo_name_of_bidi_overrides_only_is_cleaned_and_named_photo() -> None:
+    photos = [{"permalink": "https://x.slack.com/files/U0EMP1/F1/a.jpg", "name": "\u202e\u202d"},
+              {"permalink": "https://x.slack.com/files/U0EMP1/F2/b.jpg", "name": "gpj.\u202eexe"}]
+    links = [e for e in rich_elements(build_card(card(photos=photos), "en")["blocks"]) if e["type"] == "link"]
+    assert [link["text"] for link in links][:2] == ["Photo", "gpj.exe"]
 
 
 def test_the_confirmation_and_the_revealed_reporter_show_typed_names_as_typed() -> None:
