@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -50,7 +51,7 @@ def report(bot: RunningBot, user: str = "U0EMP1", **values: Any) -> str:
 
 
 def reference_in(text: str) -> str:
-    for word in text.replace("*", " ").split():
+    for word in re.split(r"[\s*'\"]", text):  # mrkdwn, or the text of a rich_text element
         if word.startswith(("HZ-", "INC-")):
             return word.strip("。.,")
     raise AssertionError(f"no reference in {text!r}")
@@ -100,3 +101,30 @@ def press(bot: RunningBot, user: str, action_id: str, value: str, *, channel: st
         return None
 
     return eventually(outcome, what=f"an answer to {user} pressing {action_id}")
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def mrkdwn_texts(blocks: Any) -> list[str]:
+    """Every mrkdwn text in the blocks: where typed text must never be (Slack would format it)."""
+    return [node["text"] for node in _walk(blocks) if node.get("type") == "mrkdwn"]
+
+
+def rich_elements(blocks: Any) -> list[dict[str, Any]]:
+    """The elements (text, link, user, ...) of every rich_text block."""
+    return [node for block in _walk(blocks) if block.get("type") == "rich_text"
+            for node in _walk(block.get("elements")) if "type" in node and node["type"] not in (
+                "rich_text_section", "rich_text_list", "rich_text_quote", "rich_text_preformatted")]
+
+
+def typed_as_typed(blocks: Any) -> list[str]:
+    """The unstyled plain text elements of rich_text blocks: a person's text, exactly as they typed it."""
+    return [e["text"] for e in rich_elements(blocks) if e.get("type") == "text" and "style" not in e]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
@@ -257,6 +257,18 @@ def iso_date(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
+
+
+def clock_time(value: object) -> object:
+    """A time of day written 18:00 (24-hour clock); the loader leaves it as text, so a bad one gets a line."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and (found := re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", value.strip())):
+        return time(int(found.group(1)), int(found.group(2)))
+    raise PydanticCustomError("bad_time", "{value} is not a time of day like 18:00", {"value": show(value)})
+
+
+ClockTime = Annotated[time, BeforeValidator(clock_time)]
 
 
 def matching(pattern: str, what: str) -> AfterValidator:

@@ -5,7 +5,7 @@ the line, the key path and a plain-language reason, and all mistakes at once rat
 (reading and wording are in `bot.core.config_files`; what the file means and its cross-checks are here).
 """
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.core.config_files import (
+    ClockTime,
     ConfigFileError,
     IsoDate,
     Loc,
@@ -181,6 +182,7 @@ class Org(_Section):
     departments: Annotated[list[Department], Field(min_length=1)]
     deadlines: Annotated[Deadlines, _NULL_AS_DEFAULTS] = Field(default_factory=Deadlines)
     working_days: bool = False  # day counts in deadlines skip weekends and public holidays, count 调休 workdays
+    workday_end: ClockTime = time(18, 0)  # a deadline counted in days, or picked as a date, ends then that day
     calendar: Annotated[Calendar, _NULL_AS_DEFAULTS] = Field(default_factory=Calendar)
     escalation: Annotated[Escalation, _NULL_AS_DEFAULTS] = Field(default_factory=Escalation)
     reminders: Annotated[Reminders, _NULL_AS_DEFAULTS] = Field(default_factory=Reminders)

@@ -111,8 +111,10 @@ class WorkCalendar:
 def deadline_for(severity: Severity, *, start: datetime, org: Org, calendar: WorkCalendar) -> datetime:
     """The default rectification deadline for a hazard reported at `start`, in UTC.
 
-    Hours are elapsed time, never moved off weekends or holidays. Days keep the local time of day in the
-    company's zone: calendar days, or working days when the org counts in working days.
+    Hours are elapsed time, never moved off weekends or holidays. Days are counted in the company's zone
+    (calendar days, or working days when the org counts in working days) and end at the end of that working
+    day (`workday_end`, 18:00 unless the org file says otherwise): "by Monday" means Monday evening, not the
+    minute of the report.
     """
     if start.utcoffset() is None:
         raise ValueError("start must be timezone-aware")
@@ -125,4 +127,4 @@ def deadline_for(severity: Severity, *, start: datetime, org: Org, calendar: Wor
     else:
         day = local.date() + timedelta(days=duration.amount)
     # In a zone with daylight saving, a time skipped that night resolves as zoneinfo does (fold=0).
-    return datetime.combine(day, local.timetz()).astimezone(UTC)
+    return datetime.combine(day, org.workday_end, tzinfo=org.tz).astimezone(UTC)

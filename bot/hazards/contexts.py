@@ -50,6 +50,8 @@ class CaseSnapshot(_Context):
     thread: tuple[str, str] | None = None  # (channel, ts) of the case's thread in the safety channel
     revision: int = 1
     deciders: list[str] = Field(default_factory=list)  # who may approve or verify it now (not who did the work)
+    safety_officers: list[str] = Field(default_factory=list)  # whom a reporter asks when they disagree
+    as_of: datetime | None = None  # when the message was written: "3 days left" is counted from then
 
 
 class CaseCard(CaseSnapshot):

@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 
 from bot.core.org import Org
 from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
-from bot.hazards.messages import deadline_notice
+from bot.hazards.messages import deadline_notice, refresh_cards
 from bot.hazards.model import Hazard, HazardStatus
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.scheduling import (
@@ -56,7 +56,8 @@ class HazardDeadlines(JobSource[UnitOfWork]):
                                                 hazard_ref=hazard.reference))
 
     def process(self, uow: UnitOfWork, job: ReminderJob, now: datetime) -> JobState:
-        hazard = uow.hazards.get(job.hazard_ref or "")
+        # Locked: a step taken meanwhile is seen, and the cards refreshed below never overwrite its newer ones.
+        hazard = uow.hazards.get(job.hazard_ref or "", lock=True)
         key = job.job_key
         if (hazard is None or hazard.status is not HazardStatus.ASSIGNED or hazard.deadline_at is None
                 or key.chain != deadline_chain(hazard)):
@@ -64,8 +65,9 @@ class HazardDeadlines(JobSource[UnitOfWork]):
         rung = RUNGS[DeadlineLevel(key.step)]
         for target in rung.told(hazard, self.org):
             if target:
-                context = deadline_notice(hazard, self.org, rung.level.value, target)
+                context = deadline_notice(hazard, self.org, rung.level.value, target, now)
                 uow.outbox.add(job_message(job, target, "hazard.notice", context, now, subject=hazard.reference,
                                            reply_to=f"{hazard.reference}:safety-post" if rung.in_case_thread
                                            else None))
+        refresh_cards(uow, hazard, self.org, now)  # the cards count the days left (or late) too
         return JobState.SENT

@@ -32,7 +32,7 @@ from bot.hazards.ports import HazardsUnitOfWork
 from bot.hazards.rules import actors_for, awaited_decision, next_steps
 
 __all__ = ["CONTEXTS", "NOTICE_KINDS", "SENT_HOOKS", "Outgoing", "deadline_notice", "queue_report",
-           "queue_step", "snapshot"]
+           "queue_step", "refresh_cards", "snapshot"]
 
 # Steps after which a decision is awaited, and the buttons the thread message then carries.
 PROMPTS: dict[Step, tuple[Step, ...]] = {
@@ -52,13 +52,13 @@ NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEP
                 *(f"deadline_{level}" for level in DEADLINE_LEVELS))
 
 
-def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
+def snapshot(hazard: Hazard, org: Org, now: datetime | None = None) -> CaseSnapshot:
     """The case as its messages show it, for rendering later in each recipient's language.
 
     An anonymous case carries nothing that names its reporter: no id, no link back to their message, and
     no photo links (`https://<team>.slack.com/files/<uploader id>/...` names whoever uploaded them), only
     how many photos there are. The reporter's own card gets them back (`Outgoing._card`); safety officers
-    see them with **Show reporter**.
+    see them with **Show reporter**. `now` is when the message is written, for "overdue by 2 days".
     """
     department = org.department(hazard.department_key)
     return CaseSnapshot(
@@ -75,12 +75,14 @@ def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
         last_reason=hazard.last_reason,
         thread=(hazard.thread_channel or "", hazard.thread_ts) if hazard.thread_ts else None,
         revision=hazard.revision,
-        deciders=actors_for(awaited, hazard, org) if (awaited := awaited_decision(hazard)) else [])
+        deciders=actors_for(awaited, hazard, org) if (awaited := awaited_decision(hazard)) else [],
+        safety_officers=list(org.safety_department.members), as_of=now)
 
 
-def deadline_notice(hazard: Hazard, org: Org, level: str, recipient: str) -> dict[str, Any]:
+def deadline_notice(hazard: Hazard, org: Org, level: str, recipient: str,
+                    now: datetime | None = None) -> dict[str, Any]:
     """The JSON context of a deadline reminder or escalation (`deadline_<level>`) for the scheduler to queue."""
-    return _dump(HazardNotice(**_fields(snapshot(hazard, org)), recipient=recipient,
+    return _dump(HazardNotice(**_fields(snapshot(hazard, org, now)), recipient=recipient,
                               notice=f"deadline_{level}"))
 
 
@@ -101,7 +103,7 @@ class Outgoing:
     def __init__(self, uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
         self.uow, self.hazard, self.org, self.now = uow, hazard, org, now
         self.ref = hazard.reference
-        self.case = _fields(snapshot(hazard, org))
+        self.case = _fields(snapshot(hazard, org, now))
         self.safety = home_of(hazard, org)
 
     def _message(self, key: str, recipient: str, template: str, context: BaseModel, **fields: Any) -> OutboxMessage:
@@ -204,6 +206,20 @@ def queue_step(uow: HazardsUnitOfWork, hazard: Hazard, event: CaseEvent, org: Or
         out.notice(f"r{rev}:notice:{assignee}", assignee, step.value, **step_info)
     if step in (Step.REJECT, Step.VERIFY):
         out.notice(f"r{rev}:notice:{hazard.reporter_id}", hazard.reporter_id, step.value, **step_info)
+
+
+def refresh_cards(uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetime) -> None:
+    """Every card the case has, shown again as of `now`: when its deadline comes and passes, the cards say
+    "overdue by 2 days" too, not only the reminders (a card is otherwise refreshed only at a step)."""
+    out = Outgoing(uow, hazard, org, now)
+    cards: list[tuple[str, str, Audience]] = [("safety-post", out.safety, "safety")]
+    cards += [(f"leader:{leader}", leader, "leader") for leader in out.case["leaders"]]
+    if hazard.assignee_id:
+        cards.append((f"assignee:{hazard.assignee_id}", hazard.assignee_id, "assignee"))
+    cards.append((f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter"))
+    for key, recipient, audience in cards:
+        if uow.outbox.by_key(f"{hazard.reference}:{key}") is not None:
+            out.card(key, recipient, audience)
 
 
 def _record_case_thread(uow: HazardsUnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:

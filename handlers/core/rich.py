@@ -76,9 +76,13 @@ def hole(name: str) -> str:
 
 
 def rich_block(*sections: list[Element]) -> dict[str, Any]:
-    """A rich_text block, one paragraph per list of elements (empty paragraphs are left out)."""
-    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": section}
-                                              for section in sections if section]}
+    """A rich_text block, one paragraph per list of elements (empty paragraphs are left out).
+
+    The paragraphs share one section, a line break apart: Slack shows consecutive sections on one line."""
+    joined: list[Element] = []
+    for section in (s for s in sections if s):
+        joined += ([{"type": "text", "text": "\n"}] if joined else []) + section
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": joined}]}
 
 
 def rich_sentence(key: str, locale: str, *, typed: Mapping[str, str], **params: Any) -> dict[str, Any]:

@@ -93,14 +93,14 @@ def register(app: App, services: Services, background: Background) -> None:
             respond(**build_help(locale))
         elif word in MINE:
             respond(**build_my_cases(my_cases(user_id, uow=services.uow(), org=org), locale=locale,
-                                     timezone=org.timezone))
+                                     timezone=org.timezone, now=services.clock()))
         else:
             try:
                 case = view_case(text.upper(), viewer_id=user_id, uow=services.uow(), org=org)
             except DomainError as exc:
                 respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral")
                 return
-            respond(**build_case_status(case, locale=locale, timezone=org.timezone))
+            respond(**build_case_status(case, locale=locale, timezone=org.timezone, now=services.clock()))
 
     def open_from_shortcut(body: dict[str, Any], client: WebClient) -> None:
         message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")

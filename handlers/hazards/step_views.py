@@ -1,6 +1,7 @@
 """Block Kit for the closed loop: step modals, thread lines, direct notices, `/hazard` answers.
 
-Pure functions of (view model, locale); typed text is escaped before it reaches mrkdwn.
+Pure functions of (view model, locale); typed text reaches Slack as `rich_text` text elements, never inside
+mrkdwn (see `handlers.hazards.views`); the notification `text` carries it escaped.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from bot.core.org import Department
 from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
 from bot.hazards.model import Severity, Step
-from bot.hazards.queries import CaseView, MyCases
-from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
+from bot.hazards.queries import CaseLine, CaseView, MyCases
+from handlers.core.blocks import Block, at, mention, mrkdwn, plain
+from handlers.core.dates import deadline_text, long_date
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
-from handlers.core.mrkdwn import clip, escape
+from handlers.core.mrkdwn import clip
+from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
-from handlers.hazards.views import step_button, thread_link, who_decides
+from handlers.hazards.views import STATUS_EMOJI, shown, step_button, thread_link, who_decides
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
 STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
@@ -43,13 +46,17 @@ OPTIONAL = {  # fields a person may leave empty, per step
 
 
 def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments: list[Department],
-                     deadline_hint: str, private_metadata: str) -> dict[str, Any]:
+                     deadline_hint: str, private_metadata: str, now: datetime | None = None) -> dict[str, Any]:
     """One modal for every step that needs input; `case` is the card context of the case."""
-    blocks: list[Block] = [{"type": "section", "text": mrkdwn(clip(
-        f"*{case.reference}* · {t('category.' + case.category, locale)} · {escape(case.location)}", 3000))}]
+    header = f"*{case.reference}* · {t('category.' + case.category, locale)} · {hole('location')}"
+    blocks: list[Block] = [rich_block(elements(header, {"location": shown(case.location, 200)}))]
     for block in STEP_FIELDS[step]:
         optional = block in OPTIONAL.get(step, set())
         label = t(f"field.{block.value}", locale)
+        if step is Step.REQUEST_EXTENSION and block is BlockId.STEP_DEADLINE:  # the new one, next to the current
+            label = t("field.extension_until", locale)
+            deadline_hint = t("field.current_deadline", locale,
+                              deadline=deadline_text(case.deadline_at, now, case.timezone, locale))
         if block is BlockId.STEP_SEVERITY:
             options = [{"text": plain(t(f"severity.{s.value}", locale)), "value": s.value} for s in Severity]
             element: dict[str, Any] = {"type": "static_select", "options": options}
@@ -57,7 +64,7 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
                 element["initial_option"] = next(o for o in options if o["value"] == case.severity)
             blocks.append(_input(block, element, label, optional=optional))
         elif block is BlockId.STEP_DEADLINE:
-            hint = deadline_hint if step is Step.ASSESS else None
+            hint = deadline_hint if step in (Step.ASSESS, Step.REQUEST_EXTENSION) else None
             element = {"type": "datepicker"}
             if step is Step.ASSIGN and case.deadline_at:
                 element["initial_date"] = at(case.deadline_at, case.timezone)[:10]
@@ -87,38 +94,53 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
     }
 
 
-def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str]:
-    """The values a thread line or notice may mention, ready for mrkdwn."""
+TYPED = ("department", "reason", "note", "measures")  # what people wrote: shown as typed, never as mrkdwn
+
+
+def _step_params(context: StepLine | HazardNotice, locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(the bot's own values, the typed ones) a thread line or notice may mention."""
     changes, tz = context.changes, context.timezone
 
     def new(name: str) -> Any:
         value = changes.get(name)
         return value[1] if isinstance(value, list) else value
 
-    def moment(name: str, current: datetime | None) -> str:
+    def moment(name: str, current: datetime | None) -> datetime | None:
         changed = new(name)
-        return when(changed, tz) if changed else at(current, tz)
+        return datetime.fromisoformat(changed) if isinstance(changed, str) else current
 
-    return {
+    deadline = moment("deadline_at", context.deadline_at)
+    params = {
         "actor": mention(context.actor), "reference": context.reference,
         "severity": t(f"severity.{context.severity}", locale) if context.severity else "—",
-        "deadline": moment("deadline_at", context.deadline_at),
-        "until": moment("extension_until", context.extension_until),
+        "deadline": long_date(deadline, tz, locale),
+        "until": long_date(moment("extension_until", context.extension_until), tz, locale),
         "assignee": mention(new("assignee_id") or context.assignee),
-        "department": escape(context.department),
         "category": t(f"category.{context.category}", locale),
-        "reason": escape(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—")),
-        "note": escape(context.completion_note or "—"),
-        "measures": escape(context.measures or "—"),
         "leaders": " ".join(mention(u) for u in context.leaders),
+        "people": " ".join(mention(u) for u in context.safety_officers) or t("hazard.safety_department", locale),
     }
+    typed = {
+        "department": shown(context.department, 200),
+        "reason": shown(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—"),
+                        Limits.REASON),
+        "note": shown(context.completion_note or "—", Limits.NOTE),
+        "measures": shown(context.measures or "—", Limits.MEASURES),
+    }
+    return params, typed
+
+
+def _sentence(key: str, locale: str, params: dict[str, str], typed: dict[str, str]) -> tuple[str, list[Element]]:
+    """(the notification text, with typed values escaped; the rich text elements, with them as typed)."""
+    trusted = t(key, locale, **params, **{name: hole(name) for name in TYPED})
+    return clip(plain_of(trusted, typed), 3000), elements(trusted, typed)
 
 
 def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     """The line a step adds to the case's thread; it carries the buttons of a decision it awaits."""
-    params = _step_params(context, locale)
-    text = clip(t(f"step.{context.step}.line", locale, **params), 3000)
-    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    params, typed = _step_params(context, locale)
+    text, sentence = _sentence(f"step.{context.step}.line", locale, params, typed)
+    blocks: list[Block] = [rich_block(sentence)]
     decided = context.decided
     if decided:
         done = t("step.decided", locale, actor=mention(decided.actor),
@@ -133,14 +155,24 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
+# Notices to the reporter: the case thread is in the safety channel, where a reporter usually is not.
+REPORTER_NOTICES = frozenset({"reject", "verify"})
+
+
 def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     """A short direct message: what happened to a case and what, if anything, the person should do."""
-    params = _step_params(context, locale)
-    text = clip(t(f"notice.{context.notice}", locale, **params), 3000)
-    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    params, typed = _step_params(context, locale)
+    text, sentence = _sentence(f"notice.{context.notice}", locale, params, typed)
+    blocks: list[Block] = [rich_block(sentence)]
+    notes = []
+    if context.status == "assigned" and context.deadline_at and context.as_of:  # how long is left, as of now
+        notes.append(t("field.current_deadline", locale, deadline=deadline_text(
+            context.deadline_at, context.as_of, context.timezone, locale)))
     link = thread_link(context)
-    if link:
-        blocks.append({"type": "context", "elements": [mrkdwn(f"<{link}|{t('hazard.thread_link', locale)}>")]})
+    if link and context.notice not in REPORTER_NOTICES:
+        notes.append(f"<{link}|{t('hazard.thread_link', locale)}>")
+    if notes:
+        blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(notes))]})
     return {"text": text, "blocks": blocks}
 
 
@@ -149,13 +181,12 @@ def build_calendar_notice(context: CalendarNotice, locale: str) -> dict[str, Any
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
-def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str, Any]:
+def build_case_status(view: CaseView, *, locale: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
     """`/hazard HZ-…`: where a case stands and what happened to it, for the person who asked."""
+    status = view.status.value
     fields = [
-        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('status.' + view.status.value, locale)}"),
+        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('status.' + status, locale)}"),
         mrkdwn(f"*{t('hazard.field.category', locale)}*\n{t('category.' + view.category.value, locale)}"),
-        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(view.location), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(view.department), 1900)}"),
         mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n"
                f"{mention(view.reporter_id) if view.reporter_id else t('hazard.anonymous', locale)}"),
     ]
@@ -163,31 +194,49 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str
         fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + view.severity, locale)}"))
     if view.deadline_at:
         fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n"
-                             f"{when(view.deadline_at.isoformat(), timezone)}"))
+                             f"{deadline_text(view.deadline_at, now, timezone, locale)}"))
     if view.assignee_id:
         fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
+    typed = [labelled(t("hazard.field.location", locale), shown(view.location, Limits.LOCATION)),
+             labelled(t("hazard.field.department", locale), shown(view.department, 200)),
+             labelled(t("hazard.field.description", locale), shown(view.description, Limits.DESCRIPTION))]
+    if view.measures:
+        typed.append(labelled(t("hazard.field.measures", locale), shown(view.measures, Limits.MEASURES)))
     lines = [f"{at(e.at, timezone)}  {t('timeline.' + e.action, locale)}"
              f" · {mention(e.actor) if e.actor else t('hazard.anonymous', locale)}" for e in view.timeline]
     blocks: list[Block] = [
-        {"type": "header", "text": plain(view.reference)},
+        {"type": "header", "text": plain(f"{STATUS_EMOJI.get(status, '')} {view.reference}".strip())},
         {"type": "section", "fields": fields[:10]},
-        {"type": "section", "text": mrkdwn(clip(escape(view.description), 3000))},
+        rich_block(*typed),
         {"type": "section", "text": mrkdwn(clip(f"*{t('hazard.timeline', locale)}*\n" + "\n".join(lines[-40:]),
                                                 3000))},
     ]
     return {"response_type": "ephemeral", "text": view.reference, "blocks": blocks}
 
 
-def build_my_cases(mine: MyCases, *, locale: str, timezone: str) -> dict[str, Any]:
+def _case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None) -> list[Element]:
+    """`• HZ-2026-0042 · Being rectified · <location as typed> · Deadline … · overdue by 2 days`."""
+    row: list[Element] = [{"type": "text", "text": "• "}, {"type": "text", "text": line.reference,
+                                                          "style": {"bold": True}},
+                          {"type": "text", "text": f" · {t('status.' + line.status.value, locale)} · "},
+                          {"type": "text", "text": shown(line.location, 80) or "—"}]
+    if line.deadline_at:
+        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} "
+                                            f"{deadline_text(line.deadline_at, now, timezone, locale)}"})
+    return row
+
+
+def build_my_cases(mine: MyCases, *, locale: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
     """`/hazard mine`: my open reports, my tasks, and what waits for my decision."""
     blocks: list[Block] = [{"type": "header", "text": plain(t("mine.title", locale))}]
     sections = (("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
     for key, lines in sections:
-        rows = [f"• *{c.reference}* · {t('status.' + c.status.value, locale)} · {clip(escape(c.location), 80)}"
-                + (f" · {t('hazard.field.deadline', locale)} {when(c.deadline_at.isoformat(), timezone)}"
-                   if c.deadline_at else "") for c in lines[:30]]
-        body = "\n".join(rows) if rows else t("mine.none", locale)
-        blocks.append({"type": "section", "text": mrkdwn(clip(f"*{t(key, locale)}*\n{body}", 3000))})
+        paragraph: list[Element] = [{"type": "text", "text": t(key, locale) + "\n", "style": {"bold": True}}]
+        for i, line in enumerate(lines[:30]):
+            paragraph += ([{"type": "text", "text": "\n"}] if i else []) + _case_row(line, locale, timezone, now)
+        if not lines:
+            paragraph.append({"type": "text", "text": t("mine.none", locale)})
+        blocks.append(rich_block(paragraph))
     return {"response_type": "ephemeral", "text": t("mine.title", locale), "blocks": blocks}
 
 

@@ -21,6 +21,7 @@ from bot.hazards.model import Severity, Step
 from bot.hazards.usecases import case_snapshot, check_step, take_step
 from handlers.core.background import ack_now
 from handlers.core.blocks import when
+from handlers.core.dates import long_date
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
@@ -50,12 +51,14 @@ class StepModalMeta(BaseModel):
     revision: int | None = None  # the case's revision the modal was opened on: a later step makes it stale
 
 
-def end_of_day(day: date, tz: ZoneInfo) -> datetime:
-    """A date picked in the company's calendar means the end of that working day, there."""
-    return datetime.combine(day, time(23, 59), tzinfo=tz).astimezone(UTC)
+def end_of_day(day: date, tz: ZoneInfo, ends: time = time(18, 0)) -> datetime:
+    """A date picked in the company's calendar means the end of that working day there (`workday_end`), as a
+    default deadline does: "by Monday" is Monday evening for both."""
+    return datetime.combine(day, ends, tzinfo=tz).astimezone(UTC)
 
 
-def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: ZoneInfo) -> StepInput:
+def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: ZoneInfo,
+               workday_end: time = time(18, 0)) -> StepInput:
     """The one place that knows the step modal's state layout."""
     form = step_form(meta.step).read(view)
     severity = form.chosen(BlockId.STEP_SEVERITY, _SEVERITIES)
@@ -63,7 +66,7 @@ def parse_step(view: dict[str, Any], meta: StepModalMeta, *, user_id: str, tz: Z
     return StepInput(
         reference=meta.reference, step=meta.step, actor_id=user_id,
         severity=Severity(severity) if severity else None,
-        deadline=end_of_day(picked, tz) if picked and picked.isoformat() != meta.prefilled_date else None,
+        deadline=end_of_day(picked, tz, workday_end) if picked and picked.isoformat() != meta.prefilled_date else None,
         reason=form.text(BlockId.STEP_REASON), measures=form.text(BlockId.STEP_MEASURES),
         note=form.text(BlockId.STEP_NOTE), department_key=form.selected(BlockId.STEP_DEPARTMENT),
         assignee_id=form.user(BlockId.STEP_ASSIGNEE), photos=form.photos(BlockId.STEP_PHOTO),
@@ -78,7 +81,7 @@ def register(app: App, services: Services) -> None:
     def deadline_hint(locale: str) -> str:
         now = services.clock()
         return t("field.deadline_hint", locale, **{
-            s.value: when(deadline_for(s, start=now, org=org, calendar=services.calendar).isoformat(), org.timezone)
+            s.value: long_date(deadline_for(s, start=now, org=org, calendar=services.calendar), org.timezone, locale)
             for s in Severity})
 
     def on_button(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -105,13 +108,14 @@ def register(app: App, services: Services) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
             deadline_hint=deadline_hint(locale) if step is Step.ASSESS else "",
-            private_metadata=meta.model_dump_json()))
+            private_metadata=meta.model_dump_json(), now=services.clock()))
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = StepModalMeta.model_validate_json(view["private_metadata"])
         answer_submission(
             ack, body, locale=meta.locale, title=t(f"step.{meta.step.value}.title", meta.locale),
-            run=lambda: take_step(parse_step(view, meta, user_id=body["user"]["id"], tz=org.tz), uow=services.uow(),
+            run=lambda: take_step(parse_step(view, meta, user_id=body["user"]["id"], tz=org.tz,
+                                             workday_end=org.workday_end), uow=services.uow(),
                                   org=org, calendar=services.calendar, directory=services.directory,
                                   clock=services.clock, once=submission_key(view.get("id"), view["callback_id"])),
             block_of=step_form(meta.step).block_of)

@@ -1,7 +1,9 @@
 """Block Kit for the hazard report: the modal, its confirmation, and the case messages.
 
 Pure functions of (view model, locale); every visible string is a translation key. Anything a person
-typed goes through `escape` before it reaches mrkdwn.
+typed (locations, descriptions, measures, reasons, notes, photo names, department names) reaches Slack as
+`plain_text` or as a `rich_text` text element, never inside mrkdwn, where `*`, `_` and `~` would format it
+(`handlers.core.rich`); only the notification `text`, which Slack does not render, carries it escaped.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from typing import Any
 
 from bot.core.i18n import t
 from bot.core.org import Department
-from bot.core.text import Limits
+from bot.core.text import Limits, clean
 from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
-from handlers.core.blocks import SECTION_LIMIT, Block, at, mention, mrkdwn, plain
+from handlers.core.blocks import Block, mention, mrkdwn, plain
+from handlers.core.dates import deadline_text, is_overdue, long_date
 from handlers.core.departments import department_select as pick_department
 from handlers.core.mrkdwn import clip, escape
+from handlers.core.rich import Element, elements, hole, labelled, rich_block, rich_sentence
 from handlers.hazards.ids import DIRECT_STEPS, ActionId, BlockId, CallbackId, step_action_id, step_value
 
 
@@ -73,11 +77,11 @@ def build_report_modal(
 
 def build_reported_modal(*, locale: str, reference: str, department_name: str) -> dict[str, Any]:
     """What the modal turns into on submit: the reference at once, even while Slack's API is slow."""
-    text = t("hazard.reported.modal_body", locale, reference=reference, department=escape(department_name))
     return {
         "type": "modal", "callback_id": CallbackId.HAZARD_REPORTED_MODAL,
         "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
-        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+        "blocks": [rich_sentence("hazard.reported.modal_body", locale, typed={"department": department_name},
+                                 reference=reference)],
     }
 
 
@@ -112,58 +116,121 @@ def step_button(step: Step, reference: str, locale: str, *, revision: int | None
     return button
 
 
+# One emoji per status for the safety post's header, so the channel reads at a glance where each case is.
+STATUS_EMOJI = {"reported": "🆕", "assessed": "📋", "assigned": "🛠️", "completed": "🔍", "approved": "☑️",
+                "closed": "✅", "rejected": "🚫"}
+OVERDUE_EMOJI = "⏰"
+
+
+def status_emoji(case: CaseSnapshot) -> str:
+    if case.status == "assigned" and is_overdue(case.deadline_at, case.as_of):
+        return OVERDUE_EMOJI
+    return STATUS_EMOJI.get(case.status, "")
+
+
+def shown(text: str | None, limit: int) -> str:
+    """A person's text, cleaned (no bidi overrides or control characters, as stored text already is) and cut
+    to `limit` characters for display; it is shown as typed, so there is nothing to escape."""
+    text = clean(text or "")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _field(label: str, value: str) -> dict[str, Any]:
+    return mrkdwn(f"*{label}*\n{value}")
+
+
+def card_fields(case: CaseCard, locale: str) -> list[dict[str, Any]]:
+    """The bot's own words about the case (no typed text: that goes in `rich_text`), as section fields."""
+    tz, status = case.timezone, case.status
+    fields = [_field(t("hazard.field.status", locale), t(f"status.{status}", locale)),
+              _field(t("hazard.field.category", locale), t(f"category.{case.category}", locale)),
+              _field(t("hazard.field.reported_at", locale), long_date(case.reported_at, tz, locale))]
+    if case.audience != "reporter":
+        fields.append(_field(t("hazard.field.reporter", locale),
+                             mention(case.reporter) if case.reporter else t("hazard.anonymous", locale)))
+    if case.severity:
+        fields.append(_field(t("hazard.field.severity", locale), t("severity." + case.severity, locale)))
+    if case.deadline_at:
+        fields.append(_field(t("hazard.field.deadline", locale),
+                             deadline_text(case.deadline_at, case.as_of, tz, locale)))
+    if case.assignee:
+        fields.append(_field(t("hazard.field.assignee", locale), mention(case.assignee)))
+    return fields[:10]
+
+
+def case_text_block(case: CaseSnapshot, locale: str) -> Block:
+    """What people wrote about the case, each under its label, shown exactly as typed."""
+    paragraphs = [labelled(t("hazard.field.location", locale), shown(case.location, Limits.LOCATION)),
+                  labelled(t("hazard.field.department", locale), shown(case.department, 200)),
+                  labelled(t("hazard.field.description", locale), shown(case.description, Limits.DESCRIPTION))]
+    if case.measures:
+        paragraphs.append(labelled(t("hazard.field.measures", locale), shown(case.measures, Limits.MEASURES)))
+    if case.extension_until and case.status == "assigned":  # asked for, not decided yet
+        paragraphs.append(elements(t("hazard.extension_pending", locale,
+                                     until=long_date(case.extension_until, case.timezone, locale),
+                                     reason=hole("reason")), {"reason": shown(case.extension_reason, Limits.REASON)}))
+    return rich_block(*paragraphs)
+
+
+def _links(case: CaseCard, locale: str) -> list[Element]:
+    """Photos, the reported message and the case thread; only links this recipient can open."""
+    links: list[list[Element]] = [photo_link(p, locale) for p in case.photos if p.get("permalink")]
+    audience = case.audience
+    if case.photo_count and not case.photos:  # anonymous: the links would name the uploader
+        key = "hazard.photos_withheld_safety" if audience == "safety" else (
+            "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
+        links.append(elements(t(key, locale, count=case.photo_count)))
+    if case.source_permalink:
+        links.append(elements(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>"))
+    # The thread is in the safety channel: a reporter is usually not in it, and the link would not open.
+    if (link := thread_link(case)) and audience not in ("safety", "reporter"):
+        links.append(elements(f"<{link}|{t('hazard.thread_link', locale)}>"))
+    out: list[Element] = []
+    for i, link_elements in enumerate(links):
+        out += ([{"type": "text", "text": " · "}] if i else []) + link_elements
+    return out
+
+
+def where_it_stands(case: CaseCard, locale: str) -> Block:
+    """The card's last words: for the reporter, where their report stands in words for them; for everyone
+    else, the next step and who takes it."""
+    tz, status = case.timezone, case.status
+    # The reporter's words carry how late it is; for the others the deadline field above says it.
+    deadline = deadline_text(case.deadline_at, case.as_of, tz, locale) if case.audience == "reporter" \
+        else long_date(case.deadline_at, tz, locale)
+    params = {"assignee": mention(case.assignee), "deadline": deadline,
+              "people": " ".join(mention(p) for p in case.safety_officers) or t("hazard.safety_department", locale)}
+    typed = {"reason": shown(case.last_reason or "—", Limits.REASON)}
+    if case.audience == "reporter":
+        return rich_block(elements(t(f"hazard.reporter.status.{status}", locale, **params,
+                                     reason=hole("reason")), typed))
+    paragraphs = [elements(t(f"next.{status}", locale, **params, reason=hole("reason")), typed)]
+    if who := who_decides(case, locale):
+        paragraphs.append(elements(who))
+    return rich_block(*paragraphs)
+
+
 def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
-    """A hazard as one recipient sees it; refreshed in place at every step.
+    """A hazard as one recipient sees it; refreshed in place at every step (and when its deadline passes).
 
     audience: 'safety' (the channel post), 'leader', 'assignee' or 'reporter'. The buttons are the steps the
     workflow's rules let the recipient take now (`case.offers`, decided when the card was queued).
     """
-    ref, audience, tz = case.reference, case.audience, case.timezone
-    status = case.status
+    ref, audience, status = case.reference, case.audience, case.status
     category = t(f"category.{case.category}", locale)
-    reporter = mention(case.reporter) if case.reporter else t("hazard.anonymous", locale)
-    headline = t(f"hazard.{audience}.headline", locale, reference=ref)
-    fields = [
-        mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t(f'status.{status}', locale)}"),
-        mrkdwn(f"*{t('hazard.field.category', locale)}*\n{category}"),
-        mrkdwn(f"*{t('hazard.field.location', locale)}*\n{clip(escape(case.location), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.department', locale)}*\n{clip(escape(case.department), 1900)}"),
-        mrkdwn(f"*{t('hazard.field.reported_at', locale)}*\n{at(case.reported_at, tz)}"),
-    ]
-    if audience != "reporter":
-        fields.append(mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{reporter}"))
-    if case.severity:
-        fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + case.severity, locale)}"))
-    if case.deadline_at:
-        fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n{at(case.deadline_at, tz)}"))
-    if case.assignee:
-        fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(case.assignee)}"))
+    if audience == "safety":  # the channel's post says where the case is, not "new" for ever
+        headline = t("hazard.safety.headline", locale, reference=ref, emoji=status_emoji(case),
+                     status=t(f"status.{status}", locale))
+    else:
+        headline = t(f"hazard.{audience}.headline", locale, reference=ref)
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(headline, 150))},
-        {"type": "section", "fields": fields[:10]},
-        {"type": "section", "text": mrkdwn(f"*{t('hazard.field.description', locale)}*")},
-        {"type": "section", "text": mrkdwn(clip(escape(case.description), SECTION_LIMIT))},
+        {"type": "section", "fields": card_fields(case, locale)},
+        case_text_block(case, locale),
     ]
-    if case.measures:
-        blocks.append({"type": "section", "text": mrkdwn(clip(
-            f"*{t('hazard.field.measures', locale)}*\n{escape(case.measures)}", SECTION_LIMIT))})
-    links = photo_links(case.photos, locale)
-    if case.photo_count and not case.photos:  # anonymous: the links would name the uploader
-        key = "hazard.photos_withheld_safety" if audience == "safety" else (
-            "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
-        links.append(t(key, locale, count=case.photo_count))
-    if case.source_permalink:
-        links.append(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>")
-    if (link := thread_link(case)) and audience != "safety":
-        links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
-    if links:
-        blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
-    next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
-    upcoming = t(next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
-                 reason=escape(case.last_reason or "—"))
-    if who := who_decides(case, locale):
-        upcoming += " " + who
-    blocks.append({"type": "context", "elements": [mrkdwn(clip(upcoming, SECTION_LIMIT))]})
+    if links := _links(case, locale):
+        blocks.append(rich_block(links))
+    blocks.append(where_it_stands(case, locale))
     buttons = [step_button(step, ref, locale, revision=case.revision, style="primary" if i == 0 else None)
                for i, step in enumerate(case.offers)]
     if audience == "safety" and case.anonymous:
@@ -172,19 +239,30 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
-             location=clip(escape(case.location), 200))
+             location=clip(escape(case.location), 200), status=t(f"status.{status}", locale))
     return {"text": text, "blocks": blocks}
 
 
-def photo_links(photos: list[dict[str, str]], locale: str) -> list[str]:
-    return [f"<{p['permalink']}|{escape(p.get('name') or t('hazard.photo', locale))}>"
-            for p in photos if p.get("permalink")]
+def photo_link(photo: dict[str, str], locale: str) -> list[Element]:
+    """A photo's link; its file name, typed by whoever uploaded it, is the link's plain text."""
+    return [{"type": "link", "url": photo["permalink"],
+             "text": shown(photo.get("name"), 200) or t("hazard.photo", locale)}]
+
+
+def photo_links(photos: list[dict[str, str]], locale: str) -> list[Element]:
+    out: list[Element] = []
+    for photo in (p for p in photos if p.get("permalink")):
+        out += ([{"type": "text", "text": " · "}] if out else []) + photo_link(photo, locale)
+    return out
 
 
 def build_reporter_revealed(*, reference: str, reporter_id: str, photos: list[dict[str, str]],
                             locale: str) -> dict[str, Any]:
     """Only the safety officer who asked sees it: the reporter and the photos whose links name them."""
     text = t("hazard.reporter_revealed", locale, reference=reference, reporter=f"<@{reporter_id}>")
+    paragraphs = [elements(text)]
     if links := photo_links(photos, locale):
-        text += "\n" + t("hazard.reporter_photos", locale, links=" · ".join(links))
-    return {"response_type": "ephemeral", "replace_original": False, "text": text}
+        before, _, after = t("hazard.reporter_photos", locale, links="\x00").partition("\x00")
+        paragraphs.append(elements(before) + links + elements(after))
+    return {"response_type": "ephemeral", "replace_original": False, "text": text,
+            "blocks": [rich_block(*paragraphs)]}

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import workdays
-from bot.core.org import Org, parse_org
+from bot.core.org import Org, OrgFileError, parse_org
 from bot.core.severity import Severity
 from bot.core.workdays import WorkCalendar, deadline_for
 from tests.core.test_org import VALID
@@ -198,9 +198,9 @@ REPORTED = shanghai(2026, 9, 30, 14, 30)  # Wednesday before the National Day we
 @pytest.mark.parametrize(
     ("severity", "expected"),
     [
-        ("general", shanghai(2026, 10, 7, 14, 30)),
-        ("serious", shanghai(2026, 10, 3, 14, 30)),
-        ("major", shanghai(2026, 10, 1, 14, 30)),
+        ("general", shanghai(2026, 10, 7, 18, 0)),  # days end at the end of the working day
+        ("serious", shanghai(2026, 10, 3, 18, 0)),
+        ("major", shanghai(2026, 10, 1, 14, 30)),  # hours are elapsed time
     ],
 )
 def test_without_working_days_a_deadline_counts_calendar_days(severity: Severity, expected: datetime) -> None:
@@ -212,8 +212,8 @@ def test_without_working_days_a_deadline_counts_calendar_days(severity: Severity
 @pytest.mark.parametrize(
     ("severity", "expected"),
     [
-        ("general", shanghai(2026, 10, 15, 14, 30)),  # 8, 9, 10 (Saturday, worked), 12, 13, 14, 15 October
-        ("serious", shanghai(2026, 10, 10, 14, 30)),  # the swapped Saturday counts
+        ("general", shanghai(2026, 10, 15, 18, 0)),  # 8, 9, 10 (Saturday, worked), 12, 13, 14, 15 October
+        ("serious", shanghai(2026, 10, 10, 18, 0)),  # the swapped Saturday counts
         ("major", shanghai(2026, 10, 1, 14, 30)),  # 24 hours, on a holiday: never moved
     ],
 )
@@ -227,8 +227,7 @@ def test_with_working_days_a_deadline_skips_the_holiday_week(severity: Severity,
 def test_working_days_are_counted_from_the_companys_date_not_the_utc_one() -> None:
     start = shanghai(2026, 11, 30, 1, 0)  # Monday 01:00 in Shanghai, still Sunday in UTC
     result = deadline_for("serious", start=start.astimezone(UTC), org=org_with("working_days: true\n"), calendar=CN)
-    assert result == shanghai(2026, 12, 3, 1, 0)  # Tuesday, Wednesday, Thursday (from Sunday: Wednesday)
-    assert result.astimezone(SHANGHAI).time() == start.time()
+    assert result == shanghai(2026, 12, 3, 18, 0)  # Tuesday, Wednesday, Thursday (from Sunday: Wednesday)
 
 
 def test_a_24_hour_deadline_is_elapsed_time_even_across_a_clock_change() -> None:
@@ -237,17 +236,32 @@ def test_a_24_hour_deadline_is_elapsed_time_even_across_a_clock_change() -> None
     assert deadline_for("major", start=start, org=org, calendar=CN) == start + timedelta(hours=24)
 
 
-def test_a_day_deadline_keeps_the_local_time_of_day_across_a_clock_change() -> None:
+def test_a_day_deadline_ends_at_the_local_end_of_the_working_day_across_a_clock_change() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     start = datetime(2026, 3, 28, 13, 0, tzinfo=berlin)
     result = deadline_for("general", start=start.astimezone(UTC), org=org_with(timezone="Europe/Berlin"), calendar=CN)
-    assert result == datetime(2026, 4, 4, 13, 0, tzinfo=berlin)
+    assert result == datetime(2026, 4, 4, 18, 0, tzinfo=berlin)
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    pytest.param("", shanghai(2026, 10, 7, 18, 0), id="default-18:00"),
+    pytest.param("workday_end: '17:30'\n", shanghai(2026, 10, 7, 17, 30), id="quoted"),
+    pytest.param("workday_end: 9:05\n", shanghai(2026, 10, 7, 9, 5), id="one-digit-hour"),
+])
+def test_a_day_deadline_ends_at_the_org_files_workday_end(extra: str, expected: datetime) -> None:
+    assert deadline_for("general", start=REPORTED.astimezone(UTC), org=org_with(extra), calendar=CN) == expected
+
+
+@pytest.mark.parametrize("value", ["25:00", "6pm", "18", "18:60"])
+def test_a_workday_end_that_is_not_a_time_of_day_is_refused_with_its_line(value: str) -> None:
+    with pytest.raises(OrgFileError, match=r"workday_end.*not a time of day like 18:00"):
+        org_with(f"workday_end: '{value}'\n")
 
 
 def test_the_org_files_deadlines_are_used() -> None:
     org = org_with("deadlines:\n  general: 2d\n  major: 12h\nworking_days: true\n")
     start = REPORTED.astimezone(UTC)
-    assert deadline_for("general", start=start, org=org, calendar=CN) == shanghai(2026, 10, 9, 14, 30)
+    assert deadline_for("general", start=start, org=org, calendar=CN) == shanghai(2026, 10, 9, 18, 0)
     assert deadline_for("major", start=start, org=org, calendar=CN) == shanghai(2026, 10, 1, 2, 30)
 
 
@@ -255,7 +269,7 @@ def test_the_company_calendar_is_used_for_deadlines() -> None:
     org = org_with("working_days: true\ncalendar:\n  holidays: [2026-10-08]\n")
     start = REPORTED.astimezone(UTC)
     result = deadline_for("serious", start=start, org=org, calendar=WorkCalendar.from_org(org))
-    assert result == shanghai(2026, 10, 12, 14, 30)  # 9, 10 (Saturday, worked), 12 October
+    assert result == shanghai(2026, 10, 12, 18, 0)  # 9, 10 (Saturday, worked), 12 October
 
 
 def test_a_naive_start_or_an_unknown_severity_is_refused() -> None:

@@ -44,7 +44,7 @@ def test_an_anonymous_reports_photo_does_not_name_the_reporter(bot: RunningBot) 
 
     # A safety officer asks: the answer is theirs alone, with the reporter and the photo.
     revealed = press(bot, "U0SAFE2", "hz_reveal_reporter", ref)["reply"]
-    assert "<@U0EMP1>" in revealed["text"] and "acme.slack.com/files/U0EMP1/F0PHOTO1" in revealed["text"]
+    assert "<@U0EMP1>" in revealed["text"] and "acme.slack.com/files/U0EMP1/F0PHOTO1" in json.dumps(revealed["blocks"])
     assert revealed["response_type"] == "ephemeral"
 
 

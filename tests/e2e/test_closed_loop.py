@@ -66,6 +66,14 @@ def test_a_case_goes_round_the_whole_loop_with_a_return_and_a_second_round(bot: 
     for channel, locale in (("C0SAFETY", "zh-CN"), ("U0HEAD1", "en"), ("U0EMP1", "zh-CN")):
         top = next(m for m in fake.messages(channel) if not m.get("thread_ts"))
         assert t("status.closed", locale) in fake.texts_for(channel)[fake.messages(channel).index(top)]
+    # The safety channel's post, updated in place at every step, says so in its header too.
+    post = next(m for m in fake.messages("C0SAFETY") if not m.get("thread_ts"))
+    assert post["blocks"][0]["text"]["text"] == f"✅ 隐患 {ref} · {t('status.closed', 'zh-CN')}"
+    headers = [c.params["blocks"][0]["text"]["text"] for c in fake.calls_to("chat.update")
+               if c.params["channel"] == "C0SAFETY" and c.params["ts"] == post["ts"]]
+    first = next(c for c in fake.calls_to("chat.postMessage") if c.params["channel"] == "C0SAFETY")
+    assert first.params["blocks"][0]["text"]["text"] == f"🆕 隐患 {ref} · {t('status.reported', 'zh-CN')}"
+    assert len({h.split()[0] for h in headers}) >= 3 and headers[-1].startswith("✅"), headers  # updates coalesce
     # Each step wrote one line into the case thread.
     lines = [m for m in fake.messages("C0SAFETY") if m.get("thread_ts")]
     assert len(lines) == 8

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from bot.core.i18n import t
 from bot.core.org import Org, parse_org
 from bot.runtime.app import create_app
+from bot.runtime.fakeslack.text import block_texts
 from bot.runtime.server import BackgroundServer
+from handlers.core.dates import long_date
 from storage.core import case_events
 from storage.hazards import hazards
 from tests.closed_loop import click, step, submit_step
@@ -54,8 +57,14 @@ def in_days(n: int) -> str:
 
 
 def picked(day: str) -> str:
-    """A date picked in a step modal, as every card then shows it: the end of that day in the company's zone."""
-    return f"{day} 23:59"
+    """A date picked in a step modal, as every card then shows it: the end of that working day in the company's
+    zone (`workday_end`, 18:00 by default)."""
+    return f"{day} 18:00"
+
+
+def long_day(day: str, locale: str) -> str:
+    """A picked date as messages spell it out: with its weekday and the company's zone."""
+    return long_date(datetime.fromisoformat(f"{day}T18:00").replace(tzinfo=SHANGHAI), "Asia/Shanghai", locale)
 
 
 def top_card(bot: RunningBot, channel: str) -> str:
@@ -117,7 +126,7 @@ def mine(bot: RunningBot, user: str) -> dict[str, str]:
     assert reply["response_type"] == "ephemeral"
     sections = {}
     for block in reply["blocks"][1:]:
-        heading, _, body = block["text"]["text"].partition("\n")
+        heading, _, body = "".join(block_texts(block)).partition("\n")
         sections[heading.strip("*")] = body
     return sections
 
@@ -148,8 +157,12 @@ def test_an_extension_is_asked_for_then_accepted_and_a_second_one_refused_with_e
     for head in ("U0HEAD1", "U0DEP1"):
         locale = "en" if head == "U0HEAD1" else "zh-CN"
         assert received(bot, head, t("notice.request_extension", locale, actor="<@U0EMP1>", reference=ref,
-                                     until=picked(later), reason="Parts are late"))
+                                     until=long_day(later, locale), reason="Parts are late"))
     assert ref in mine(bot, "U0HEAD1")[t("mine.to_decide", "en")]
+    # The pending request shows on every card, with the date asked for.
+    for channel, locale in (("C0SAFETY", "zh-CN"), ("U0HEAD1", "en"), ("U0EMP1", "zh-CN")):
+        pending = t("hazard.extension_pending", locale, until=long_day(later, locale), reason="Parts are late")
+        assert pending in top_card(bot, channel), channel
     # While it waits, the assignee's card no longer offers to ask again.
     assert buttons(fake.messages("U0EMP1")[0]) == {"hz_step_complete"}
 
@@ -163,7 +176,9 @@ def test_an_extension_is_asked_for_then_accepted_and_a_second_one_refused_with_e
     for channel in ("C0SAFETY", "U0HEAD1", "U0DEP1", "U0EMP1"):
         card = top_card(bot, channel)
         assert picked(later) in card and picked(first) not in card, channel
-    assert received(bot, "U0EMP1", t("notice.accept_extension", "zh-CN", reference=ref, deadline=picked(later)))
+    assert received(bot, "U0EMP1", t("notice.accept_extension", "zh-CN", reference=ref,
+                                     deadline=long_day(later, "zh-CN")))
+    assert "⏳" not in top_card(bot, "C0SAFETY")  # decided: no longer pending
     assert not any(buttons(line) for line in thread_lines(bot))  # the decision is shown as taken
 
     # A second request, refused: the deadline stays, and the assignee hears why.
@@ -173,7 +188,8 @@ def test_an_extension_is_asked_for_then_accepted_and_a_second_one_refused_with_e
     for channel in ("C0SAFETY", "U0HEAD1", "U0EMP1"):
         card = top_card(bot, channel)
         assert picked(later) in card and picked(latest) not in card, channel
-    assert received(bot, "U0EMP1", t("notice.refuse_extension", "zh-CN", reference=ref, deadline=picked(later),
+    assert received(bot, "U0EMP1", t("notice.refuse_extension", "zh-CN", reference=ref,
+                                     deadline=long_day(later, "zh-CN"),
                                      reason="Borrow parts from 4F"))
     assert buttons(fake.messages("U0EMP1")[0]) == {"hz_step_complete", "hz_step_request_extension"}
     with bot.runtime.engine.connect() as conn:
@@ -338,7 +354,7 @@ def test_the_timeline_is_append_only_in_the_database_and_records_who_when_and_wh
     for row in rows:
         assert row["at"].utcoffset() == timedelta(0), row
         assert abs(row["at"] - datetime.now(UTC)) < timedelta(minutes=1), row
-    end_of_day = datetime.fromisoformat(f"{in_days(4)}T23:59").replace(tzinfo=SHANGHAI).astimezone(UTC)
+    end_of_day = datetime.fromisoformat(f"{in_days(4)}T18:00").replace(tzinfo=SHANGHAI).astimezone(UTC)
     assert rows[1]["changes"] == {"severity": [None, "serious"], "deadline_at": [None, end_of_day.isoformat()],
                                   "status": ["reported", "assessed"]}
     assert rows[2]["changes"] == {"measures": [None, "Clear the exit"], "assignee_id": [None, "U0EMP1"],
@@ -422,15 +438,14 @@ def test_general_deadlines_count_working_days_of_the_official_calendar(
         ref = reported(bot, "U0EMP2")
         view = click(bot, "U0HEAD1", "assess", ref)["view"]
         deadline_block = next(b for b in view["blocks"] if b.get("block_id") == "st_deadline")
-        assert f"{expected} 10:00" in deadline_block["hint"]["text"]  # the default, offered before choosing
+        assert f"{expected} 18:00" in deadline_block["hint"]["text"]  # the default, offered before choosing
         assert submit_step(bot, "U0HEAD1", view, severity="general") == {}
         settled(bot)
-        # The deadline keeps the time of day of the assessment, on the third working day after it.
-        at = assessed_at(bot, ref).astimezone(SHANGHAI)
-        assert deadline_of(bot, ref) == datetime.combine(date.fromisoformat(expected), at.timetz())
+        # The deadline is the end of the working day (18:00), on the third working day after the assessment.
+        assert deadline_of(bot, ref) == datetime.combine(date.fromisoformat(expected), dt_time(18, 0), SHANGHAI)
         for channel in ("C0SAFETY", "U0HEAD1", "U0EMP2"):
-            assert f"{expected} 10:00" in top_card(bot, channel), channel
-        assert any(f"{expected} 10:00" in line["text"] for line in thread_lines(bot))
+            assert f"{expected} 18:00" in top_card(bot, channel), channel
+        assert any(f"{expected} 18:00" in line["text"] for line in thread_lines(bot))
 
 
 def test_a_major_deadline_is_24_hours_later_even_into_a_holiday(fake_slack: FakeSlack, database_url: str) -> None:
@@ -467,7 +482,7 @@ def test_a_deadline_in_a_year_without_a_known_calendar_warns_the_safety_channel_
         assert step(bot, "U0HEAD1", "assign", second, measures="Replace it too", assignee="U0EMP1",
                     deadline="2027-03-20") == {}
         settled(bot)
-        assert deadline_of(bot, second) == local("2027-03-20 23:59")
+        assert deadline_of(bot, second) == local("2027-03-20 18:00")
         assert warnings(bot) == 1
 
 
@@ -481,6 +496,6 @@ def test_a_deadline_on_the_last_day_of_a_known_year_raises_no_calendar_warning_w
         assert step(bot, "U0HEAD1", "assign", ref, measures="Replace the cabinet", assignee="U0EMP1",
                     deadline="2026-12-31") == {}
         settled(bot)
-        assert "2026-12-31 23:59" in top_card(bot, "C0SAFETY")
+        assert "2026-12-31 18:00" in top_card(bot, "C0SAFETY")
         for year in (2026, 2027):
             assert not received(bot, "C0SAFETY", t("calendar.unknown_year", "zh-CN", year=year)), year

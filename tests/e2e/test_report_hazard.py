@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import RunningBot
-from tests.helpers import open_modal, submit
+from tests.helpers import open_modal, reference_in, submit
 
 
 def test_hazard_command_opens_prefilled_modal_in_the_persons_language(bot: RunningBot) -> None:
@@ -26,7 +26,7 @@ def test_a_report_reaches_head_deputy_safety_channel_and_reporter(bot: RunningBo
     answer = submit(bot, "U0EMP2", view)
     assert answer["response_action"] == "update"
     assert "HZ-2026-0001" in str(answer["view"]) or "HZ-" in str(answer["view"])
-    reference = next(w for w in str(answer["view"]).replace("*", " ").split() if w.startswith("HZ-"))
+    reference = reference_in(str(answer["view"]))
 
     posts = bot.fake.wait_for("chat.postMessage", count=4)
     by_channel = {c.params["channel"]: c for c in posts}

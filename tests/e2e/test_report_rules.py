@@ -10,7 +10,17 @@ from bot.core.i18n import t
 from storage.core import case_events, outbox
 from storage.hazards import hazards
 from tests.conftest import RunningBot
-from tests.helpers import all_delivered, count_rows, eventually, open_modal, report, submit
+from tests.helpers import (
+    all_delivered,
+    count_rows,
+    eventually,
+    mrkdwn_texts,
+    open_modal,
+    report,
+    rich_elements,
+    submit,
+    typed_as_typed,
+)
 from tests.slack_payloads import slash_command
 
 
@@ -77,12 +87,17 @@ def test_typed_mentions_and_links_are_shown_never_acted_on(bot: RunningBot) -> N
     typed = "Exit blocked <!channel> <!here> <@U0BOSS> <https://evil.example|click> & more"
     report(bot, "U0EMP2", description=typed, location="Lobby <!everyone>")
     calls = bot.fake.wait_for("chat.postMessage", count=4)
-    for call in calls:
-        sent = str(call.params.get("blocks")) + call.params["text"]
+    for call in calls:  # in no mrkdwn (where Slack would act on it), raw or escaped; in the preview, escaped
+        sent = " ".join(mrkdwn_texts(call.params.get("blocks"))) + call.params["text"]
         for raw in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!everyone>"):
             assert raw not in sent, (call.params["channel"], raw)
-    head = " ".join(bot.fake.texts_for("U0HEAD1"))
-    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U0BOSS&gt;" in head and "&amp; more" in head
+        assert "&lt;!channel&gt;" not in " ".join(mrkdwn_texts(call.params.get("blocks"))), call.params["channel"]
+        acting = [e for e in rich_elements(call.params.get("blocks")) if e["type"] == "broadcast"
+                  or e.get("user_id") == "U0BOSS" or "evil" in str(e.get("url"))]
+        assert acting == [], call.params["channel"]
+    head = bot.fake.messages("U0HEAD1")[0]
+    assert typed in typed_as_typed(head["blocks"]) and "Lobby <!everyone>" in typed_as_typed(head["blocks"])
+    assert "Lobby &lt;!everyone&gt;" in head["text"]  # the push preview, which Slack does not render
 
 
 def test_an_anonymous_reporter_is_named_to_no_one_outside_the_safety_department(bot: RunningBot) -> None:
@@ -118,15 +133,16 @@ def test_the_message_shortcut_prefills_the_message_and_keeps_its_link(bot: Runni
     reference = submit(bot, "U0EMP2", view, category="electrical")["view"]
     assert reference
     bot.fake.wait_for("chat.postMessage", count=4)
-    safety = " ".join(bot.fake.texts_for("C0SAFETY"))
-    assert "archives/C0GENERAL/p1700000000000200" in safety
+    safety = str([m.get("blocks") for m in bot.fake.messages("C0SAFETY")])
+    assert "archives/C0GENERAL/p1700000000000200" in safety  # a rich_text link
 
 
 def test_photos_from_the_modal_are_linked_in_the_case(bot: RunningBot) -> None:
     photo = {"id": "F0PHOTO1", "name": "exit.jpg", "permalink": "https://files.example/F0PHOTO1"}
     report(bot, "U0EMP2", photos=[photo])
     bot.fake.wait_for("chat.postMessage", count=4)
-    assert "https://files.example/F0PHOTO1" in " ".join(bot.fake.texts_for("U0HEAD1"))
+    head = [m.get("blocks") for m in bot.fake.messages("U0HEAD1")]
+    assert {"type": "link", "url": "https://files.example/F0PHOTO1", "text": "exit.jpg"} in rich_elements(head)
 
 
 def test_locale_lookups_are_cached_and_fall_back_to_the_company_language(bot: RunningBot) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.core.i18n import t
+from bot.runtime.fakeslack.text import block_texts
 from tests.closed_loop import click, step
 from tests.conftest import RunningBot
 from tests.helpers import eventually, outbox_rows, report
@@ -23,7 +24,7 @@ def status(bot: RunningBot, ref: str) -> str:
 
 def safety_card(bot: RunningBot, ref: str) -> str:
     post = next(m for m in bot.fake.messages("C0SAFETY") if not m.get("thread_ts") and ref in json.dumps(m))
-    return json.dumps(post["blocks"], ensure_ascii=False)
+    return "\n".join(text for block in post["blocks"] for text in block_texts(block))  # as people read it
 
 
 def test_a_head_who_did_the_work_does_not_approve_it(bot: RunningBot) -> None:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import pytest
 from sqlalchemy import select
 
+from bot.core.i18n import t
 from bot.core.org import Org, parse_org
 from bot.hazards.changes import StepInput
 from bot.hazards.model import HazardCategory, Severity, Step
@@ -367,6 +368,21 @@ def test_a_late_rectification_goes_up_from_the_assignee_to_management_once_each(
     walk_the_chain(bot, reference, DEADLINE)
     bot.tick(DEADLINE + 30 * DAY, times=2)
     assert bot.new() == []
+
+
+def test_the_cards_count_the_days_left_and_then_late_as_the_chain_fires(make_bot: Callable[..., Bot]) -> None:
+    bot = make_bot(QUICK_DEADLINES)
+    reference = assigned_hazard(bot)
+
+    def cards() -> dict[str, str]:  # the safety post and the assignee's card, as they read now (updated in place)
+        return {who: bot.fake.texts_for(who)[0] for who in ("C0SAFETY", "U0EMP1")}
+
+    bot.tick(DEADLINE - 2 * DAY, times=2)
+    assert all(t("time.left_days", "zh-CN", days=2) in card for card in cards().values()), cards()
+    bot.tick(DEADLINE + 2 * DAY, times=2)  # the safety rung: two days late
+    now = cards()
+    assert all(t("time.overdue_days", "zh-CN", days=2) in card for card in now.values()), now
+    assert f"⏰ 隐患 {reference}" in now["C0SAFETY"]  # the post's header: overdue
 
 
 def test_extending_the_deadline_cancels_the_old_chain_and_starts_a_new_one(make_bot: Callable[..., Bot]) -> None:

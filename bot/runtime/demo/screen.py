@@ -33,6 +33,8 @@ def flatten(blocks: list[dict[str, Any]]) -> list[str]:
             lines.append("  · " + " ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
             lines.append("  " + "  ".join(f"[ {e['text']['text']} ]" for e in block["elements"] if "text" in e))
+        elif kind == "rich_text":
+            lines.extend("".join(_rich(e) for e in block["elements"]).splitlines())
         elif kind == "input":
             element = block["element"]
             shown = element.get("initial_value") or (element.get("initial_option") or {}).get("text", {}).get("text")
@@ -42,12 +44,17 @@ def flatten(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 def _rich(element: dict[str, Any]) -> str:
-    """A rich_text element as mrkdwn would write it, so `as_seen` shows mentions as @names."""
-    if element.get("type") == "user":
-        return f"<@{element.get('user_id', '')}>"
-    if element.get("type") == "channel":
-        return f"<#{element.get('channel_id', '')}>"
-    return str(element.get("text") or element.get("url") or "")
+    """A rich_text element in the same notation as mrkdwn lines, so `as_seen` shows both alike."""
+    kind = element.get("type")
+    if kind == "user":
+        return f"<@{element['user_id']}>"
+    if kind == "channel":
+        return f"<#{element['channel_id']}>"
+    if kind == "link":
+        return f"<{element['url']}|{element['text']}>" if element.get("text") else element["url"]
+    if kind == "text":
+        return str(element["text"])
+    return "".join(_rich(e) for e in element.get("elements") or [])
 
 
 def as_seen(line: str) -> str:
