@@ -106,10 +106,10 @@ def test_every_card_is_valid_and_shows_typed_text_as_typed(audience: str, status
 def test_the_safety_post_header_says_the_status_with_its_emoji() -> None:
     headers = {status: build_card(card(status=status, deadline_at=NOW + timedelta(days=3)), "en")["blocks"][0]
                ["text"]["text"] for status in HazardStatus}
-    assert headers[HazardStatus.REPORTED] == "🆕 Hazard HZ-2026-0001 · Reported"
-    assert headers[HazardStatus.CLOSED] == "✅ Hazard HZ-2026-0001 · Closed (verified)"
+    assert headers[HazardStatus.REPORTED] == "🆕 Hazard HZ-2026-0001 · " + t("status.reported", "en")
+    assert headers[HazardStatus.CLOSED] == "✅ Hazard HZ-2026-0001 · " + t("status.closed", "en")
     assert len(set(headers.values())) == len(HazardStatus)
-    assert build_card(card(status=HazardStatus.CLOSED), "en")["text"].startswith("Hazard HZ-2026-0001 · Closed")
+    assert build_card(card(status=HazardStatus.CLOSED), "en")["text"].startswith("Hazard HZ-2026-0001 · " + t("status.closed", "en"))
     overdue = build_card(card(status=HazardStatus.ASSIGNED), "zh-CN")["blocks"][0]["text"]["text"]
     assert overdue.startswith("⏰ 隐患 HZ-2026-0001")
 
