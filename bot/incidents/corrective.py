@@ -65,12 +65,19 @@ def subscriptions(org: Org) -> dict[type, list[Handler]]:
         if incident is None:
             return
         actions = rectifications_of(incident.reference, uow=uow)
+        if incident.confidential and not incident.channel_id:  # its actions' thread is one officer's DM
+            closer = next((e.actor_id for e in uow.events.for_case(incident.reference) if e.action == "closed"), None)
+            Out(uow, incident, org, event.at).tell_circle(
+                f"action:{event.case_ref}:{event.status.value}:{event.at.isoformat()}", "action_moved",
+                exclude=closer, actor=event.actor_id, opened=[event.case_ref], action_status=event.status)
         if incident.status is IncidentStatus.CLOSED and all(a.verified for a in actions):
             incident.status = IncidentStatus.RESOLVED
             actor = event.assignee_id or BOT_ACTOR
             uow.events.append(incident.step("resolved", actor, event.at))
             uow.record(IncidentResolved(case_ref=incident.reference, actor_id=actor, at=event.at))
-            Out(uow, incident, org, event.at).thread(f"r{incident.revision}:resolved", "resolved")
+            out = Out(uow, incident, org, event.at)
+            out.thread(f"r{incident.revision}:resolved", "resolved")
+            out.notify("resolved")
         Out(uow, incident, org, event.at).refresh_posts()
 
     return {RectificationStepTaken: [corrective_action_moved]}
