@@ -155,6 +155,7 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfW
         out = Out(uow, incident, org, now)
         key = "checklist" if incident.channel_id else "checklist-thread"
         out.refresh_checklist(key, incident.channel_id or org.safety_department.channel, item)
+        out.refresh_posts()  # their "checklist n/m" and whether closing asks first
         uow.commit()
         return True
 
