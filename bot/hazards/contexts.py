@@ -50,6 +50,7 @@ class CaseSnapshot(_Context):
     thread: tuple[str, str] | None = None  # (channel, ts) of the case's thread in the safety channel
     revision: int = 1
     deciders: list[str] = Field(default_factory=list)  # who may approve or verify it now (not who did the work)
+    incident: str | None = None  # the incident whose corrective action this is (5.2.4)
 
 
 class CaseCard(CaseSnapshot):

@@ -45,12 +45,17 @@ def open_corrective_action(uow: IncidentsUnitOfWork, incident: Incident, action:
     if department is None:  # nobody could approve it
         raise InvalidInput({f"owner_{row}": "error.owner_no_department"})
     assert action.owner_id is not None and action.deadline is not None  # checked by close_incident
+    link = None  # the cards link to the incident: its channel, or its thread in the safety channel
+    if incident.channel_id:
+        link = f"https://slack.com/archives/{incident.channel_id}"
+    elif incident.thread_ts and not incident.confidential:
+        link = f"https://slack.com/archives/{incident.thread_channel}/p{incident.thread_ts.replace('.', '')}"
     return open_rectification(OpenRectification(
         opened_by=actor_id, category=HAZARD_CATEGORY[incident.kind],
         location=incident.reference if incident.confidential else incident.location,
         description=f"{incident.reference}: {action.measures.strip()}", department_key=department.key,
         measures=action.measures.strip(), assignee_id=action.owner_id, deadline=action.deadline,
-        incident_ref=incident.reference,
+        incident_ref=incident.reference, source_permalink=link,
         home_channel=(incident.channel_id or actor_id) if incident.confidential else None), uow=uow, org=org, now=now)
 
 

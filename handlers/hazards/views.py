@@ -129,6 +129,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     category = t(f"category.{case.category}", locale)
     reporter = mention(case.reporter) if case.reporter else t("hazard.anonymous", locale)
     headline = t(f"hazard.{audience}.headline", locale, reference=ref)
+    if case.incident:  # an incident's corrective action, not somebody's report
+        headline = t("hazard.corrective.headline", locale, reference=ref, incident=case.incident)
     fields = [
         mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t(f'status.{status}', locale)}"),
         mrkdwn(f"*{t('hazard.field.category', locale)}*\n{category}"),
@@ -159,7 +161,9 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
             "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
         links.append(t(key, locale, count=case.photo_count))
     if case.source_permalink:
-        links.append(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>")
+        label = t("hazard.corrective.link", locale, incident=case.incident) if case.incident else t(
+            "hazard.source_message", locale)
+        links.append(f"<{case.source_permalink}|{label}>")
     if (link := thread_link(case)) and audience != "safety":
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if links:
@@ -179,6 +183,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
              location=clip(escape(case.location), 200))
+    if case.incident:
+        text = t("hazard.corrective.notification", locale, reference=ref, incident=case.incident)
     return {"text": text, "blocks": blocks}
 
 

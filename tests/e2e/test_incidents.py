@@ -135,6 +135,13 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         refs = [(h.reference, h.assignee_id) for h in actions]
         assert uow.incidents.get(ref).status.value == "closed"  # type: ignore[union-attr]
     assert [a for _, a in refs] == ["U0EMP1", "U0HEAD1"]
+    # Corrective actions look like what they are, link to the incident, and thank nobody for a report.
+    card = next(m for m in fake.messages("U0EMP1") if refs[0][0] in str(m["blocks"][0]))
+    assert card["blocks"][0]["text"]["text"] == t("hazard.corrective.headline", "zh-CN", reference=refs[0][0],
+                                                  incident=ref)
+    assert f"<https://slack.com/archives/{channel}|{t('hazard.corrective.link', 'zh-CN', incident=ref)}>" in str(card)
+    closer = str(fake.messages("U0SAFE1"))
+    assert not any(t("hazard.reporter.headline", "zh-CN", reference=r) in closer for r, _ in refs)
 
     # Both rectifications go round the closed loop and are verified: the incident is fully resolved.
     for hazard_ref, owner in refs:
