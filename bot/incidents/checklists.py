@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from bot.core.durations import Duration, DurationText
 from bot.incidents.model import IncidentType
@@ -31,6 +31,15 @@ class ReportingRules(BaseModel, extra="forbid"):
                                                     IncidentType.EVACUATION, IncidentType.OTHER})
     follow_up: dict[str, DurationText] = Field(default_factory=lambda: {
         "default": Duration(amount=30, unit="d"), IncidentType.FIRE.value: Duration(amount=7, unit="d")})
+
+    @field_validator("follow_up")
+    @classmethod
+    def _known_types(cls, value: dict[str, Duration]) -> dict[str, Duration]:
+        known = {"default", *(kind.value for kind in IncidentType)}
+        if unknown := sorted(set(value) - known):
+            raise ValueError(f"follow_up: unknown incident type {unknown[0]!r} (use 'default' or one of "
+                             f"{', '.join(kind.value for kind in IncidentType)})")
+        return value
 
     def is_accident(self, kind: IncidentType) -> bool:
         return kind in self.accidents

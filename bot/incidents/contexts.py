@@ -85,7 +85,8 @@ class IncidentAlert(IncidentPost):
     """incident.alert: the alert up the chain (updated in place as the incident moves on), or a notice:
     `authority_overdue` (management, at the limit), `authority_due` (safety officers, at half time, with the
     button that records the report), `follow_up` (casualty changes to report again, Art. 13), `closed`,
-    `resolved` (the reporter, the department's leaders and management)."""
+    `resolved` (the reporter, the department's leaders and management), `authority_recorded` (the half-time
+    reminder once the report is recorded)."""
 
     notice: str | None = None
     due: datetime | None = None  # authority_due: the limit; follow_up: the end of the follow-up window

@@ -129,6 +129,16 @@ class Out:
             self.send(f"{key}:{person}", person, "incident.line",
                       IncidentLine(**self.case, recipient=person, line=line, **extra))
 
+    def settle_reminders(self) -> None:
+        """The officers' half-time reminders, updated in place once the report is recorded: no button left
+        that could only be refused."""
+        for officer in self.org.safety_department.members:
+            key = f"{self.incident.reference}:authority-due:{officer}"
+            if self.uow.outbox.by_key(key) is not None:
+                self.uow.outbox.put_latest(self.message(
+                    f"authority-due:{officer}:update", officer, "incident.alert",
+                    IncidentAlert(**self.case, recipient=officer, notice="authority_recorded"), update_of=key))
+
     def notify(self, notice: str) -> None:
         """Tell the reporter, the department's leaders and management (closed, resolved), each once."""
         for person in dict.fromkeys([self.incident.reporter_id, *told_at_once(self.incident, self.org)]):

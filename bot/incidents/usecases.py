@@ -196,6 +196,7 @@ def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, o
         out = Out(uow, incident, org, now)
         out.thread(f"r{incident.revision}:authority", "authority_reported", actor=cmd.actor_id)
         out.refresh_posts()
+        out.settle_reminders()
         uow.commit()
 
 

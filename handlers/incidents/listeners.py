@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.core.errors import DomainError
+from bot.core.errors import DomainError, WrongState
 from bot.core.i18n import t
 from bot.core.idempotency import submission_key
 from bot.core.permissions import require_officer
@@ -177,6 +177,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
                 incident = incident_view(reference, viewer_id=user_id, uow=services.uow(), org=org)
+                if incident.authority_report is not None:  # recorded meanwhile (a reminder's button)
+                    raise WrongState("error.already_done")
                 today = services.clock().astimezone(org.tz).date().isoformat()
                 client.views_open(trigger_id=body["trigger_id"], view=build_authority_modal(
                     c=incident, locale=locale, today=today, unit=org.incidents.unit, private_metadata=meta))

@@ -190,6 +190,13 @@ def build_incident_alert(c: IncidentAlert, locale: str) -> dict[str, Any]:
             {"type": "actions", "elements": [{"type": "button", "action_id": ActionId.INCIDENT_AUTHORITY,
                                               "value": c.reference, "style": "primary",
                                               "text": plain(t("incident.authority.button", locale))}]}]}
+    if c.notice == "authority_recorded" and c.authority_report:
+        report = c.authority_report
+        text = t("incident.authority.recorded", locale, reference=c.reference, on=report.on)
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)},
+                                         {"type": "context", "elements": [plain(_cut(t(
+                                             "incident.authority.done", locale, to=report.to, on=report.on), 2000)),
+                                             mrkdwn(mention(report.by))]}]}
     if c.notice == "follow_up":
         text = t("incident.authority.follow_up", locale, reference=c.reference, due=_due(c))
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}

@@ -125,6 +125,13 @@ def test_officers_are_reminded_at_half_time_with_the_button_and_a_prefilled_art_
     with bot.runtime.services.uow() as uow:
         recorded = uow.incidents.get(ref).authority_report  # type: ignore[union-attr]
     assert recorded is not None and recorded["loss"] == "≈ 20,000 yuan" and recorded["unit"] == "Customer Service 1"
+    settled(bot)
+    for officer in ("U0SAFE1", "U0SAFE2"):  # the reminders, updated in place: no button left to refuse them
+        updated = next(m for m in bot.fake.messages(officer) if ref in m["text"] and "Art. 9" not in m["text"]
+                       and m["text"].startswith("*"))
+        assert "inc_authority" not in str(updated["blocks"]) and "District office" in str(updated["blocks"])
+    again = click(bot, "U0SAFE1", button["action_id"], button["value"])["reply"]["text"]
+    assert again == t("error.already_done", "zh-CN")
     bot.runtime.scheduler.clock = lambda: later + timedelta(hours=1)
     bot.runtime.scheduler.tick()
     settled(bot)
