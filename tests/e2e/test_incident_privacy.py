@@ -109,8 +109,8 @@ def test_managements_export_reaches_the_manager_who_asked(bot: RunningBot) -> No
     assert click(bot, "U0BOSS", "inc_export", ref)["reply"]["text"] == t("incident.export.to_you", "zh-CN",
                                                                          reference=ref)
 
-    eventually(lambda: bot.fake.shared_files, what="the report file")
-    assert [f["channel"] for f in bot.fake.shared_files] == ["D0BOSS"]
+    eventually(lambda: len(bot.fake.shared_files) == 2, what="the report files")
+    assert [f["channel"] for f in bot.fake.shared_files] == ["D0BOSS", "D0BOSS"]
     assert "Customer list emailed" in bot.fake.shared_files[0]["content"]
 
 
