@@ -4,7 +4,7 @@
 - `incident_hooks(org, clock)`: what the outbox does with Slack's answers for incidents;
 - `load_incident_plans` / `Checklists`, `load_reporting_rules` / `ReportingRules`: the emergency plans'
   checklists and which types are 生产安全事故, which the composition root loads;
-- what the scheduler needs: `overdue_authority_reports`, `authority_overdue_alert`, `IncidentsUnitOfWork`.
+- what the scheduler needs: `AuthorityReportCheck` (its `authority_notice`s), `IncidentsUnitOfWork`.
 """
 
 from bot.incidents.channel import incident_hooks
@@ -19,10 +19,9 @@ from bot.incidents.events import (
     IncidentResolved,
 )
 from bot.incidents.jobs import AuthorityReportCheck
-from bot.incidents.messages import authority_overdue_alert
+from bot.incidents.messages import authority_notice
 from bot.incidents.model import Incident, IncidentStatus, IncidentType
 from bot.incidents.ports import IncidentRepository, IncidentsUnitOfWork
-from bot.incidents.report import overdue_authority_reports
 
 __all__ = [
     "CONTEXTS",
@@ -39,10 +38,9 @@ __all__ = [
     "IncidentType",
     "IncidentsUnitOfWork",
     "ReportingRules",
-    "authority_overdue_alert",
+    "authority_notice",
     "incident_hooks",
     "load_incident_plans",
     "load_reporting_rules",
-    "overdue_authority_reports",
     "subscriptions",
 ]

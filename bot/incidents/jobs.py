@@ -23,7 +23,7 @@ from typing import Protocol
 from bot.core.org import Org
 from bot.core.outbox import OutboxMessage
 from bot.incidents.checklists import ReportingRules
-from bot.incidents.messages import authority_overdue_alert
+from bot.incidents.messages import authority_notice
 from bot.incidents.model import HANDLING, Incident, IncidentStatus
 from bot.incidents.ports import IncidentsUnitOfWork
 from bot.scheduling import JobSource, SchedulingUnitOfWork, Task
@@ -66,7 +66,7 @@ class AuthorityReportCheck(JobSource[UnitOfWork]):
 
     def _queue(self, uow: UnitOfWork, incident: Incident, now: datetime, key: str, recipient: str,
                notice: str, due: datetime | None = None) -> None:
-        context = authority_overdue_alert(incident, self.org, recipient, notice=notice, due=due)
+        context = authority_notice(incident, self.org, recipient, notice=notice, due=due)
         uow.outbox.add(OutboxMessage(key=f"{incident.reference}:{key}:{recipient}", recipient=recipient,
                                      template="incident.alert", context=context, created_at=now,
                                      subject=incident.reference))

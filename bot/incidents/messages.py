@@ -30,7 +30,7 @@ from bot.incidents.model import Incident
 from bot.incidents.ports import IncidentsUnitOfWork
 from bot.incidents.visibility import told_at_once
 
-__all__ = ["CHECKLIST_PAGE", "CONTEXTS", "Out", "authority_overdue_alert", "snapshot"]
+__all__ = ["CHECKLIST_PAGE", "CONTEXTS", "Out", "authority_notice", "snapshot"]
 
 CHECKLIST_PAGE = 45  # items per checklist message: with its header, within Slack's 50 blocks a message
 
@@ -57,7 +57,7 @@ def _fields(model: BaseModel) -> dict[str, Any]:
     return {name: getattr(model, name) for name in type(model).model_fields}
 
 
-def authority_overdue_alert(incident: Incident, org: Org, recipient: str, *, notice: str = "authority_overdue",
+def authority_notice(incident: Incident, org: Org, recipient: str, *, notice: str = "authority_overdue",
                             due: datetime | None = None) -> dict[str, Any]:
     """The JSON context of a reminder about the report to the higher authority (5.2.3): to management at the
     limit (`authority_overdue`), to the safety officers at half time (`authority_due`), or the follow-up on

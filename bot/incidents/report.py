@@ -1,4 +1,4 @@
-"""The post-incident report (5.2.4) and the incidents overdue for the higher authority (5.2.3)."""
+"""The post-incident report (5.2.4), and the incident as `/incident INC-…` and its modals show it."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from bot.incidents.contexts import (
     TimelineEntry,
 )
 from bot.incidents.messages import Out, snapshot
-from bot.incidents.model import HANDLING, Incident
 from bot.incidents.ports import IncidentsUnitOfWork
 from bot.incidents.usecases import load
 from bot.incidents.visibility import may_see_report
@@ -95,10 +94,3 @@ def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork
                  ReportFile(recipient=target, reference=reference, report=report, format="docx"))
         uow.commit()
         return ("you" if to_asker else "channel"), target
-
-
-def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:
-    """Incidents still not reported to the higher authority after `incidents.report_within`."""
-    cutoff = now - org.incidents.report_within.delta
-    return [i for i in uow.incidents.find(statuses=set(HANDLING))
-            if i.authority_report is None and i.reported_at <= cutoff]
