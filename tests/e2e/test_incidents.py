@@ -102,6 +102,9 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     invited = set(fake.calls_to("conversations.invite")[-1].params["users"].split(","))
     assert {"U0EMP2", "U0HEAD1", "U0DEP1", "U0SAFE1", "U0SAFE2"} <= invited
     assert fake.calls_to("pins.add")[-1].params["channel"] == channel
+    pinned = next(m for m in fake.messages(channel) if m["ts"] == fake.calls_to("pins.add")[-1].params["timestamp"])
+    controls = [e["action_id"] for e in pinned["blocks"][-1]["elements"]]
+    assert controls == ["inc_authority", "inc_close", "inc_export"]  # where the team works
     checklist = next(m for m in fake.messages(channel) if m["blocks"][0]["type"] == "header"
                      and "119" in str(m["blocks"]))
     ticks = [b["accessory"]["value"] for b in checklist["blocks"] if "accessory" in b]
@@ -172,7 +175,7 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     assert t("incident.status.resolved", "en") in receipt
 
     # The post-incident report goes to the incident channel as a Markdown and a Word file; the reply says where.
-    assert click(bot, "U0SAFE1", "inc_export", ref)["reply"]["text"] == t(
+    assert press(bot, "U0SAFE1", "inc_export", ref, channel=channel)["reply"]["text"] == t(
         "incident.export.queued", "zh-CN", reference=ref, channel=f"<#{channel}>")
     eventually(lambda: len(fake.shared_files) >= 2, what="the report files")
     files = {f["name"]: f for f in fake.shared_files}
