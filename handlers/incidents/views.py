@@ -426,8 +426,11 @@ def report_docx(report: IncidentReport, locale: str) -> bytes:
     import io
 
     import docx
+    from docx.oxml.ns import qn
 
     document = docx.Document()
+    fonts = document.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), "SimSun")  # Chinese text in a font every Word and WPS has
     document.add_heading(report_title(report, locale), level=1)
     for heading, body in report_sections(report, locale):
         if heading:
