@@ -57,6 +57,10 @@ class SqlIncidents(SqlRepository):
     def by_channel(self, channel_id: str) -> Incident | None:
         return self._s.scalars(select(Incident).where(incidents.c.channel_id == channel_id)).first()
 
+    def by_thread(self, channel_id: str, thread_ts: str) -> Incident | None:
+        return self._s.scalars(select(Incident).where(incidents.c.thread_channel == channel_id,
+                                                      incidents.c.thread_ts == thread_ts)).first()
+
     def find(self, *, statuses: Iterable[str]) -> list[Incident]:
         query = select(Incident).where(incidents.c.status.in_(list(statuses))).order_by(incidents.c.id)
         return list(self._s.scalars(query))

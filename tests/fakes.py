@@ -89,6 +89,10 @@ class _Incidents:
     def by_channel(self, channel_id: str) -> Any:
         return next((i for i in self.s.incidents.values() if i.channel_id == channel_id), None)
 
+    def by_thread(self, channel_id: str, thread_ts: str) -> Any:
+        return next((i for i in self.s.incidents.values()
+                     if (i.thread_channel, i.thread_ts) == (channel_id, thread_ts)), None)
+
     def find(self, *, statuses: Iterable[str]) -> list[Any]:
         wanted = set(statuses)
         return [i for i in self.s.incidents.values() if i.status in wanted]
@@ -143,3 +147,6 @@ class FakeDirectory:
 
     def is_active_user(self, user_id: str) -> bool:
         return user_id in self.active
+
+    def name_of(self, user_id: str) -> str | None:
+        return f"name-of-{user_id}" if user_id in self.active else None

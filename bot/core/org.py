@@ -122,9 +122,11 @@ class EmergencyRole(_Section):
 
 
 class Incidents(_Section):
-    """Incident handling (5.2): how long the report to the higher authority may wait before management hears."""
+    """Incident handling (5.2): how long the report to the higher authority may wait before management hears
+    (the safety officers are reminded at half of it). 1 h: 《生产安全事故报告和调查处理条例》 Art. 9."""
 
-    report_within: DurationText = Duration(amount=2, unit="h")
+    report_within: DurationText = Duration(amount=1, unit="h")
+    unit: str = Field(default="", max_length=500)  # the unit's particulars (name, address, ...) for Art. 12's report
 
 
 class Calendar(_Section):

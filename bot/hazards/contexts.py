@@ -52,6 +52,7 @@ class CaseSnapshot(_Context):
     deciders: list[str] = Field(default_factory=list)  # who may approve or verify it now (not who did the work)
     safety_officers: list[str] = Field(default_factory=list)  # whom a reporter asks when they disagree
     as_of: datetime | None = None  # when the message was written: "3 days left" is counted from then
+    incident: str | None = None  # the incident whose corrective action this is (5.2.4)
 
 
 class CaseCard(CaseSnapshot):

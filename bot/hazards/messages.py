@@ -74,7 +74,7 @@ def snapshot(hazard: Hazard, org: Org, now: datetime | None = None) -> CaseSnaps
         extension_until=hazard.extension_until, extension_reason=hazard.extension_reason,
         last_reason=hazard.last_reason,
         thread=(hazard.thread_channel or "", hazard.thread_ts) if hazard.thread_ts else None,
-        revision=hazard.revision,
+        revision=hazard.revision, incident=hazard.incident_ref,
         deciders=actors_for(awaited, hazard, org) if (awaited := awaited_decision(hazard)) else [],
         safety_officers=list(org.safety_department.members), as_of=now)
 
@@ -152,7 +152,7 @@ def queue_report(uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetime
     leaders = out.case["leaders"]
     for leader in leaders:  # a head who reports gets the card they can act on, not a receipt
         out.card(f"leader:{leader}", leader, "leader")
-    if hazard.reporter_id not in leaders:
+    if hazard.reporter_id not in leaders and not hazard.incident_ref:  # an incident's action: nobody reported it
         out.card(f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter")
 
 

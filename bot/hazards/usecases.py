@@ -133,6 +133,7 @@ class OpenRectification(BaseModel):
     severity: Severity = Severity.SERIOUS
     incident_ref: str | None = None  # the incident whose corrective action this is
     home_channel: str | None = None  # where its safety card and thread go instead of the safety channel
+    source_permalink: str | None = None  # the link its cards show (an incident's channel or thread)
     # (a confidential incident's own channel): nothing of it then reaches the wider safety channel
 
 
@@ -147,7 +148,7 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
         description=cmd.description, department_key=cmd.department_key, reporter_id=cmd.opened_by,
         anonymous=False, reported_at=now, status=HazardStatus.ASSIGNED, severity=cmd.severity,
         deadline_at=cmd.deadline, measures=cmd.measures, assignee_id=cmd.assignee_id, rounds=1,
-        incident_ref=cmd.incident_ref, thread_channel=cmd.home_channel)
+        incident_ref=cmd.incident_ref, thread_channel=cmd.home_channel, source_permalink=cmd.source_permalink)
     uow.hazards.add(hazard)
     uow.events.append(CaseEvent(case_ref=hazard.reference, action="corrective_action_opened", actor_id=cmd.opened_by,
                                 at=now, changes={"incident": cmd.incident_ref, "assignee_id": cmd.assignee_id,

@@ -2,12 +2,13 @@
 
 - `subscriptions(org)`: what this feature listens to (the hazard feature's rectification events);
 - `incident_hooks(org, clock)`: what the outbox does with Slack's answers for incidents;
-- `load_incident_plans` / `Checklists`: the emergency plans' checklists the composition root loads;
-- what the scheduler needs: `overdue_authority_reports`, `authority_overdue_alert`, `IncidentsUnitOfWork`.
+- `load_incident_plans` / `Checklists`, `load_reporting_rules` / `ReportingRules`: the emergency plans'
+  checklists and which types are 生产安全事故, which the composition root loads;
+- what the scheduler needs: `AuthorityReportCheck` (its `authority_notice`s), `IncidentsUnitOfWork`.
 """
 
 from bot.incidents.channel import incident_hooks
-from bot.incidents.checklists import Checklists, load_incident_plans
+from bot.incidents.checklists import Checklists, ReportingRules, load_incident_plans, load_reporting_rules
 from bot.incidents.contexts import CONTEXTS
 from bot.incidents.corrective import subscriptions
 from bot.incidents.events import (
@@ -18,10 +19,9 @@ from bot.incidents.events import (
     IncidentResolved,
 )
 from bot.incidents.jobs import AuthorityReportCheck
-from bot.incidents.messages import authority_overdue_alert
+from bot.incidents.messages import authority_notice
 from bot.incidents.model import Incident, IncidentStatus, IncidentType
 from bot.incidents.ports import IncidentRepository, IncidentsUnitOfWork
-from bot.incidents.report import overdue_authority_reports
 
 __all__ = [
     "CONTEXTS",
@@ -37,9 +37,10 @@ __all__ = [
     "IncidentStatus",
     "IncidentType",
     "IncidentsUnitOfWork",
-    "authority_overdue_alert",
+    "ReportingRules",
+    "authority_notice",
     "incident_hooks",
     "load_incident_plans",
-    "overdue_authority_reports",
+    "load_reporting_rules",
     "subscriptions",
 ]

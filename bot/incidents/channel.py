@@ -60,7 +60,7 @@ def incident_hooks(org: Org, clock: Callable[[], datetime]) -> tuple[dict[str, A
         out.send("invite", channel, "incident.invite",
                  Invite(recipient=channel, users=handling_people(incident, org)))
         out.send("summary", channel, "incident.summary", on_sent="incident_pin")
-        out.send("checklist", channel, "incident.checklist")
+        out.send_checklist("checklist", channel)
         out.thread(f"r{incident.revision}:channel", "channel_made")
         out.refresh_posts()
         uow.events.append(incident.step("channel_created", BOT_ACTOR, now, channel=channel))
@@ -103,8 +103,8 @@ def incident_hooks(org: Org, clock: Callable[[], datetime]) -> tuple[dict[str, A
         incident.channel_failed = error
         out = Out(uow, incident, org, clock())
         out.thread("channel-failed", "channel_failed", error=error, officers=list(org.safety_department.members))
-        out.send("checklist-thread", org.safety_department.channel, "incident.checklist",
-                 reply_to=f"{incident.reference}:safety-post")
+        out.send_checklist("checklist-thread", org.safety_department.channel,
+                           reply_to=f"{incident.reference}:safety-post")
         uow.events.append(incident.step("channel_failed", BOT_ACTOR, clock(), error=error))
 
     def channel_failed(uow: IncidentsUnitOfWork, message: OutboxMessage, error: str) -> None:

@@ -25,11 +25,21 @@ class ChecklistEntry(_Context):
 
 
 class AuthorityRecord(_Context):
+    """The report to the higher authority; the fields after `recorded_at` are Art. 12's items (older records
+    lack them)."""
+
     by: str
     to: str
     on: str | None  # the day it was reported, as an ISO date
     number: str = ""
     recorded_at: str
+    unit: str = ""  # the unit's particulars
+    scene: str = ""  # time, place and scene
+    account: str = ""  # a brief account of what happened
+    casualties: str = ""  # dead, injured and missing
+    loss: str = ""  # a first estimate of the direct economic loss
+    measures: str = ""  # measures taken
+    other: str = ""
 
 
 class ActionStatus(_Context):
@@ -72,9 +82,20 @@ class IncidentPost(IncidentSnapshot):
 
 
 class IncidentAlert(IncidentPost):
-    """incident.alert: the alert up the chain, or (notice `authority_overdue`) the reminder to management."""
+    """incident.alert: the alert up the chain (updated in place as the incident moves on), or a notice:
+    `authority_overdue` (management, at the limit), `authority_due` (safety officers, at half time, with the
+    button that records the report), `follow_up` (casualty changes to report again, Art. 13), `closed`,
+    `resolved` (the reporter, the department's leaders and management), `authority_recorded` (the half-time
+    reminder once the report is recorded)."""
 
     notice: str | None = None
+    due: datetime | None = None  # authority_due: the limit; follow_up: the end of the follow-up window
+
+
+class ChecklistPage(IncidentPost):
+    """incident.checklist: one page of the checklist (Slack takes 50 blocks a message)."""
+
+    page: int = 0
 
 
 class IncidentLine(IncidentPost):
@@ -85,6 +106,7 @@ class IncidentLine(IncidentPost):
     error: str | None = None
     officers: list[str] = Field(default_factory=list)
     opened: list[str] = Field(default_factory=list)  # on closing: the rectifications opened
+    action_status: HazardStatus | None = None  # action_moved: where the corrective action (`opened`) now stands
 
 
 class CreateChannel(_Context):
@@ -133,12 +155,14 @@ class IncidentReport(_Context):
     context: IncidentSnapshot
     timeline: list[TimelineEntry]
     actions: list[ActionProgress]
+    names: dict[str, str] = Field(default_factory=dict)  # user id -> the person's name, for the file
 
 
 class ReportFile(_Context):
     recipient: str
     reference: str
     report: IncidentReport
+    format: str = "md"  # "md" (Markdown) or "docx"
 
 
 CONTEXTS: dict[str, type[BaseModel]] = {
@@ -146,7 +170,7 @@ CONTEXTS: dict[str, type[BaseModel]] = {
     "incident.alert": IncidentAlert,
     "incident.receipt": IncidentPost,
     "incident.summary": IncidentPost,
-    "incident.checklist": IncidentPost,
+    "incident.checklist": ChecklistPage,
     "incident.line": IncidentLine,
     "incident.create_channel": CreateChannel,
     "incident.find_channel": FindChannel,

@@ -45,12 +45,17 @@ def open_corrective_action(uow: IncidentsUnitOfWork, incident: Incident, action:
     if department is None:  # nobody could approve it
         raise InvalidInput({f"owner_{row}": "error.owner_no_department"})
     assert action.owner_id is not None and action.deadline is not None  # checked by close_incident
+    link = None  # the cards link to the incident: its channel, or its thread in the safety channel
+    if incident.channel_id:
+        link = f"https://slack.com/archives/{incident.channel_id}"
+    elif incident.thread_ts and not incident.confidential:
+        link = f"https://slack.com/archives/{incident.thread_channel}/p{incident.thread_ts.replace('.', '')}"
     return open_rectification(OpenRectification(
         opened_by=actor_id, category=HAZARD_CATEGORY[incident.kind],
         location=incident.reference if incident.confidential else incident.location,
         description=f"{incident.reference}: {action.measures.strip()}", department_key=department.key,
         measures=action.measures.strip(), assignee_id=action.owner_id, deadline=action.deadline,
-        incident_ref=incident.reference,
+        incident_ref=incident.reference, source_permalink=link,
         home_channel=(incident.channel_id or actor_id) if incident.confidential else None), uow=uow, org=org, now=now)
 
 
@@ -65,12 +70,19 @@ def subscriptions(org: Org) -> dict[type, list[Handler]]:
         if incident is None:
             return
         actions = rectifications_of(incident.reference, uow=uow)
+        if incident.confidential and not incident.channel_id:  # its actions' thread is one officer's DM
+            closer = next((e.actor_id for e in uow.events.for_case(incident.reference) if e.action == "closed"), None)
+            Out(uow, incident, org, event.at).tell_circle(
+                f"action:{event.case_ref}:{event.status.value}:{event.at.isoformat()}", "action_moved",
+                exclude=closer, actor=event.actor_id, opened=[event.case_ref], action_status=event.status)
         if incident.status is IncidentStatus.CLOSED and all(a.verified for a in actions):
             incident.status = IncidentStatus.RESOLVED
             actor = event.assignee_id or BOT_ACTOR
             uow.events.append(incident.step("resolved", actor, event.at))
             uow.record(IncidentResolved(case_ref=incident.reference, actor_id=actor, at=event.at))
-            Out(uow, incident, org, event.at).thread(f"r{incident.revision}:resolved", "resolved")
+            out = Out(uow, incident, org, event.at)
+            out.thread(f"r{incident.revision}:resolved", "resolved")
+            out.notify("resolved")
         Out(uow, incident, org, event.at).refresh_posts()
 
     return {RectificationStepTaken: [corrective_action_moved]}

@@ -100,9 +100,22 @@ class CloseIncident(BaseModel):
     actions: list[CorrectiveAction] = Field(default_factory=list)
 
 
+ART12 = ("unit", "scene", "account", "casualties", "loss", "measures", "other")  # the report's items (Art. 12)
+ART12_OPTIONAL = ("loss", "other")
+
+
 class AuthorityReport(BaseModel):
+    """The report to the higher authority: to whom, when, their number, and what it held (Art. 12)."""
+
     reference: str
     actor_id: str
     authority: str
     reported_on: date | None
     number: str = ""
+    unit: str = ""  # the unit's particulars
+    scene: str = ""  # time, place and scene
+    account: str = ""  # a brief account
+    casualties: str = ""  # dead, injured, missing
+    loss: str = ""  # a first estimate of the direct economic loss
+    measures: str = ""  # measures taken
+    other: str = ""

@@ -19,6 +19,9 @@ class IncidentRepository(Protocol):
     def by_channel(self, channel_id: str) -> Incident | None:
         """The incident whose own channel this is, if any."""
 
+    def by_thread(self, channel_id: str, thread_ts: str) -> Incident | None:
+        """The incident whose post starts this thread (in the safety channel), if any."""
+
     def find(self, *, statuses: Iterable[str]) -> list[Incident]: ...
 
 

@@ -1,4 +1,4 @@
-"""The post-incident report (5.2.4) and the incidents overdue for the higher authority (5.2.3)."""
+"""The post-incident report (5.2.4), and the incident as `/incident INC-…` and its modals show it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,38 @@ from typing import Literal
 from bot.core.errors import NotAllowed, WrongState
 from bot.core.org import Org
 from bot.hazards import rectifications_of
-from bot.incidents.contexts import ActionProgress, IncidentReport, ReportFile, TimelineEntry
+from bot.incidents.contexts import (
+    ActionProgress,
+    ActionStatus,
+    IncidentReport,
+    IncidentSnapshot,
+    ReportFile,
+    TimelineEntry,
+)
 from bot.incidents.messages import Out, snapshot
-from bot.incidents.model import HANDLING, Incident
 from bot.incidents.ports import IncidentsUnitOfWork
 from bot.incidents.usecases import load
 from bot.incidents.visibility import may_see_report
+
+
+def incident_view(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork, org: Org) -> IncidentSnapshot:
+    """The incident as its modals and `/incident INC-…` show it, for those allowed to see it."""
+    with uow:
+        incident = uow.incidents.get(reference)
+        if incident is None or not may_see_report(viewer_id, incident, org):  # the same answer: nothing leaks
+            raise NotAllowed("error.not_allowed_view", reference=reference)
+        actions = [ActionStatus(reference=r.reference, status=r.status) for r in rectifications_of(reference, uow=uow)]
+        return snapshot(incident, org, actions)
+
+
+def people_in(report: IncidentReport) -> set[str]:
+    """Everyone the report names by id: they are shown by name in the file."""
+    c = report.context
+    people = {c.reporter, *(e.actor for e in report.timeline), *(i.done_by for i in c.checklist if i.done_by),
+              *(a.assignee_id for a in report.actions if a.assignee_id)}
+    if c.authority_report:
+        people.add(c.authority_report.by)
+    return {p for p in people if p}
 
 
 def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork, org: Org) -> IncidentReport:
@@ -35,15 +61,22 @@ def incident_report(reference: str, *, viewer_id: str, uow: IncidentsUnitOfWork,
 
 
 def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org,
-                      clock: Callable[[], datetime]) -> Literal["channel", "you", "already"]:
+                      clock: Callable[[], datetime], names: Callable[[str], str | None] | None = None,
+                      ) -> tuple[Literal["channel", "you", "already"], str]:
     """Post the post-incident report as a Markdown file (through the outbox): to the incident's channel, or,
     when management asks, to the manager who asked (management reads it, not the channel).
 
     One file per content and place: the message is keyed by a digest of the report, so five clicks on Export
     (or two people at once) post it once, and a new file goes out only when the report says something new.
-    Says where it went: "channel", "you" (the manager's DM), or "already" (this very report is on its way).
+    It goes as Markdown and as a Word file (.docx, which an authority can open, print and file).
+    `names`: a person's name by user id (asks Slack: called here, before the transaction), so the file shows
+    people by name rather than by raw id.
+    Says where it went: "channel", "you" (the manager's DM), or "already" (this very report is on its way),
+    and the conversation it goes to.
     """
     report = incident_report(reference, viewer_id=actor_id, uow=uow, org=org)
+    if names is not None:
+        report = report.model_copy(update={"names": {p: n for p in sorted(people_in(report)) if (n := names(p))}})
     now = clock()
     digest = hashlib.sha256(report.model_dump_json().encode("utf-8")).hexdigest()[:16]
     with uow:
@@ -54,15 +87,10 @@ def queue_report_file(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork
         target = actor_id if to_asker else incident.channel_id or org.safety_department.channel
         key = f"report:{target}:{digest}"
         if uow.outbox.by_key(f"{reference}:{key}") is not None:
-            return "already"
-        Out(uow, incident, org, now).send(key, target, "incident.report_file",
-                                          ReportFile(recipient=target, reference=reference, report=report))
+            return "already", target
+        out = Out(uow, incident, org, now)
+        out.send(key, target, "incident.report_file", ReportFile(recipient=target, reference=reference, report=report))
+        out.send(f"{key}:docx", target, "incident.report_file",
+                 ReportFile(recipient=target, reference=reference, report=report, format="docx"))
         uow.commit()
-        return "you" if to_asker else "channel"
-
-
-def overdue_authority_reports(uow: IncidentsUnitOfWork, org: Org, now: datetime) -> list[Incident]:
-    """Incidents still not reported to the higher authority after `incidents.report_within`."""
-    cutoff = now - org.incidents.report_within.delta
-    return [i for i in uow.incidents.find(statuses=set(HANDLING))
-            if i.authority_report is None and i.reported_at <= cutoff]
+        return ("you" if to_asker else "channel"), target

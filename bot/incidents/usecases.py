@@ -23,6 +23,8 @@ from bot.incidents.corrective import open_corrective_action
 from bot.incidents.events import AuthorityReported, EmergencyPlanStarted, IncidentClosed, IncidentReported
 from bot.incidents.messages import Out
 from bot.incidents.model import (
+    ART12,
+    ART12_OPTIONAL,
     HANDLING,
     AuthorityReport,
     CloseIncident,
@@ -37,6 +39,7 @@ from bot.incidents.visibility import may_tick, told_at_once
 PREFIX = "INC"
 TEXT_MAX = Limits.DESCRIPTION
 LOCATION_MAX = Limits.LOCATION
+ART12_MAX = Limits.DESCRIPTION  # each of the authority report's items
 
 
 def _check_report(cmd: ReportIncident, org: Org, now: datetime) -> dict[str, str]:
@@ -151,7 +154,8 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfW
         uow.events.append(incident.step("checklist_ticked", actor_id, now, item=item, text=checklist[item]["en"]))
         out = Out(uow, incident, org, now)
         key = "checklist" if incident.channel_id else "checklist-thread"
-        out.refresh(key, incident.channel_id or org.safety_department.channel, "incident.checklist")
+        out.refresh_checklist(key, incident.channel_id or org.safety_department.channel, item)
+        out.refresh_posts()  # their "checklist n/m" and whether closing asks first
         uow.commit()
         return True
 
@@ -169,27 +173,37 @@ def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, o
         problems["reported_on"] = "error.done_in_future"
     if len(tidy(cmd.number)) > Limits.AUTHORITY_NUMBER:
         problems["number"] = "error.too_long_text"
+    for name in ART12:
+        value = getattr(cmd, name)
+        if name in ART12_OPTIONAL:
+            if problem := long_text_problem(value, ART12_MAX, "error.too_long"):
+                problems[name] = problem
+        elif problem := text_problem(value, ART12_MAX):
+            problems[name] = problem
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, {name: {"most": ART12_MAX} for name in ART12})
     with uow:
         incident = load(uow, cmd.reference, lock=True)
         if incident.authority_report is not None:
             raise WrongState("error.already_done")
         incident.authority_report = {"by": cmd.actor_id, "to": tidy(cmd.authority),
                                      "on": cmd.reported_on.isoformat() if cmd.reported_on else None,
-                                     "number": tidy(cmd.number), "recorded_at": now.isoformat()}
+                                     "number": tidy(cmd.number), "recorded_at": now.isoformat(),
+                                     **{name: tidy(getattr(cmd, name)) for name in ART12}}
         uow.events.append(incident.step("authority_reported", cmd.actor_id, now, **incident.authority_report))
         uow.record(AuthorityReported(case_ref=cmd.reference, actor_id=cmd.actor_id, at=now,
                                      authority=tidy(cmd.authority)))
         out = Out(uow, incident, org, now)
         out.thread(f"r{incident.revision}:authority", "authority_reported", actor=cmd.actor_id)
         out.refresh_posts()
+        out.settle_reminders()
         uow.commit()
 
 
 def add_note(reference: str, *, actor_id: str, channel_id: str, text: str, permalink: str | None,
              uow: IncidentsUnitOfWork, clock: Clock) -> None:
-    """A message added to the timeline with the shortcut, from the incident's own channel only."""
+    """A message added to the timeline with the shortcut, from the incident's own channel or its thread in the
+    safety channel (where it is handled when it has no channel)."""
     with uow:
         incident = load(uow, reference)
         if channel_id not in (incident.channel_id, incident.thread_channel):
@@ -202,6 +216,13 @@ def add_note(reference: str, *, actor_id: str, channel_id: str, text: str, perma
 def incident_in_channel(channel_id: str, *, uow: IncidentsUnitOfWork) -> str | None:
     with uow:
         incident = uow.incidents.by_channel(channel_id)
+        return incident.reference if incident else None
+
+
+def incident_in_thread(channel_id: str, thread_ts: str, *, uow: IncidentsUnitOfWork) -> str | None:
+    """The incident whose safety-channel post starts this thread, if any."""
+    with uow:
+        incident = uow.incidents.by_thread(channel_id, thread_ts)
         return incident.reference if incident else None
 
 
@@ -249,6 +270,9 @@ def close_incident(cmd: CloseIncident, *, uow: IncidentsUnitOfWork, org: Org, di
         uow.record(IncidentClosed(case_ref=cmd.reference, actor_id=cmd.actor_id, at=now, corrective_actions=made))
         out = Out(uow, incident, org, now)
         out.thread(f"r{incident.revision}:closed", "closed", actor=cmd.actor_id, opened=made)
+        out.tell_circle(f"r{incident.revision}:closed", "closed", exclude=cmd.actor_id, actor=cmd.actor_id,
+                        opened=made)
         out.refresh_posts()
+        out.notify("closed")
         uow.commit()
         return made

@@ -68,12 +68,13 @@ def features(incident_plans_file: Path | None = None) -> tuple[Feature, ...]:
 
     `incident_plans_file`: the company's own emergency-plan checklists (None: the shipped set)."""
     checklists = bot.incidents.load_incident_plans(incident_plans_file)
+    reporting = bot.incidents.load_reporting_rules(incident_plans_file)
     return (
         Feature(handlers.hazards.register, handlers.hazards.TEMPLATES, lambda org, clock: (bot.hazards.SENT_HOOKS, {}),
                 bot.hazards.subscriptions, lambda org, calendar: [bot.hazards.HazardDeadlines(org)]),
         Feature(partial(handlers.incidents.register, checklists=checklists), handlers.incidents.TEMPLATES,
                 bot.incidents.incident_hooks, bot.incidents.subscriptions,
-                lambda org, calendar: [bot.incidents.AuthorityReportCheck(org)]),
+                lambda org, calendar: [bot.incidents.AuthorityReportCheck(org, reporting)]),
         Feature(handlers.plans.register, handlers.plans.TEMPLATES,
                 jobs=lambda org, calendar: [bot.plans.PlanJobs(org, calendar)]),
     )

@@ -153,3 +153,13 @@ class SlackDirectory:
         except SlackApiError:
             return False
         return not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user"))
+
+    def name_of(self, user_id: str) -> str | None:
+        """The display name, else the real name (for files, where a mention shows nothing)."""
+        try:
+            user = self._client.users_info(user=user_id)["user"]
+        except SlackApiError:
+            return None
+        profile = user.get("profile") or {}
+        return str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                   or user.get("name") or "") or None

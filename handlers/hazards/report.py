@@ -42,6 +42,7 @@ REPORT_FORM = Form(fields={"category": BlockId.CATEGORY, "location": BlockId.LOC
 
 _CATEGORIES = {c.value for c in HazardCategory}
 REFERENCE = re.compile(r"HZ-\d{4}-\d{4,}")
+INCIDENT = re.compile(r"INC-\d{4}-\d{4,}")  # /hazard INC-…: points to /incident
 MINE, HELP = {"mine", "我的"}, {"help", "帮助", "?", "？"}
 
 
@@ -85,6 +86,10 @@ def register(app: App, services: Services, background: Background) -> None:
         """`/hazard HZ-2026-0042` shows a case, `mine` my cases, `help` the usage; anything else is a report."""
         text, user_id = (body.get("text") or "").strip(), body["user_id"]
         word = text.lower()
+        if INCIDENT.fullmatch(text.upper()):
+            respond(text=t("incident.points_to_incident", services.locales.locale_for(user_id),
+                           reference=text.upper()), response_type="ephemeral")
+            return
         if not (REFERENCE.fullmatch(text.upper()) or word in MINE or word in HELP):
             open_modal(client, trigger_id=body["trigger_id"], user_id=user_id, description=text)
             return

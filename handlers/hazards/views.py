@@ -181,7 +181,9 @@ def _links(case: CaseCard, locale: str) -> list[Element]:
             "hazard.photos_withheld" if case.photo_count == 1 else "hazard.photos_withheld_many")
         links.append(elements(t(key, locale, count=case.photo_count)))
     if case.source_permalink:
-        links.append(elements(f"<{case.source_permalink}|{t('hazard.source_message', locale)}>"))
+        label = t("hazard.corrective.link", locale, incident=case.incident) if case.incident else t(
+            "hazard.source_message", locale)
+        links.append(elements(f"<{case.source_permalink}|{label}>"))
     # The thread is in the safety channel: a reporter is usually not in it, and the link would not open.
     if (link := thread_link(case)) and audience not in ("safety", "reporter"):
         links.append(elements(f"<{link}|{t('hazard.thread_link', locale)}>"))
@@ -223,6 +225,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
                      status=t(f"status.{status}", locale))
     else:
         headline = t(f"hazard.{audience}.headline", locale, reference=ref)
+    if case.incident:  # an incident's corrective action, not somebody's report
+        headline = t("hazard.corrective.headline", locale, reference=ref, incident=case.incident)
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(headline, 150))},
         {"type": "section", "fields": card_fields(case, locale)},
@@ -240,6 +244,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": buttons})
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
              location=clip(escape(case.location), 200), status=t(f"status.{status}", locale))
+    if case.incident:
+        text = t("hazard.corrective.notification", locale, reference=ref, incident=case.incident)
     return {"text": text, "blocks": blocks}
 
 

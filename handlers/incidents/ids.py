@@ -30,6 +30,13 @@ class BlockId(StrEnum):
     INC_AUTHORITY = "in_authority"
     INC_REPORTED_ON = "in_reported_on"
     INC_NUMBER = "in_number"
+    INC_A12_UNIT = "in_a12_unit"
+    INC_A12_SCENE = "in_a12_scene"
+    INC_A12_ACCOUNT = "in_a12_account"
+    INC_A12_CASUALTIES = "in_a12_casualties"
+    INC_A12_LOSS = "in_a12_loss"
+    INC_A12_MEASURES = "in_a12_measures"
+    INC_A12_OTHER = "in_a12_other"
     INC_ROOT_CAUSE = "in_root_cause"
     INC_LESSONS = "in_lessons"
 
@@ -40,6 +47,11 @@ class ActionId(StrEnum):
     INCIDENT_CLOSE = "inc_close"
     INCIDENT_EXPORT = "inc_export"
     INCIDENT_TICK = "inc_tick"
+
+
+def art12_block(name: str) -> str:
+    """The authority modal's block of one of Art. 12's items (`unit`, `scene`, ...)."""
+    return f"in_a12_{name}"
 
 
 def action_blocks(i: int) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any
 
@@ -9,13 +10,14 @@ from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.core.errors import DomainError
+from bot.core.errors import DomainError, WrongState
 from bot.core.i18n import t
 from bot.core.idempotency import submission_key
 from bot.core.permissions import require_officer
 from bot.core.services import Services
 from bot.incidents.checklists import Checklists
 from bot.incidents.model import (
+    ART12,
     MAX_ACTIONS,
     AuthorityReport,
     CloseIncident,
@@ -23,11 +25,12 @@ from bot.incidents.model import (
     IncidentType,
     ReportIncident,
 )
-from bot.incidents.report import queue_report_file
+from bot.incidents.report import incident_report, incident_view, queue_report_file
 from bot.incidents.usecases import (
     add_note,
     close_incident,
     incident_in_channel,
+    incident_in_thread,
     record_authority_report,
     report_incident,
     require_incident,
@@ -39,8 +42,14 @@ from handlers.core.blocks import build_message_modal
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
-from handlers.incidents.ids import ActionId, BlockId, CallbackId, Command, action_blocks
-from handlers.incidents.views import build_authority_modal, build_close_modal, build_incident_modal
+from handlers.incidents.ids import ActionId, BlockId, CallbackId, Command, action_blocks, art12_block
+from handlers.incidents.views import (
+    build_authority_modal,
+    build_close_modal,
+    build_incident_help,
+    build_incident_modal,
+    build_incident_status,
+)
 
 REPORT_FORM = Form(fields={"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_OCCURRED,
                           "location": BlockId.INC_LOCATION, "description": BlockId.INC_DESCRIPTION,
@@ -48,7 +57,10 @@ REPORT_FORM = Form(fields={"kind": BlockId.INC_KIND, "occurred_at": BlockId.INC_
                           "injured_names": BlockId.INC_INJURED_NAMES, "immediate_actions": BlockId.INC_ACTIONS_TAKEN},
                    fallback=BlockId.INC_DESCRIPTION)
 AUTHORITY_FORM = Form(fields={"authority": BlockId.INC_AUTHORITY, "reported_on": BlockId.INC_REPORTED_ON,
-                             "number": BlockId.INC_NUMBER}, fallback=BlockId.INC_AUTHORITY)
+                             "number": BlockId.INC_NUMBER, **{name: art12_block(name) for name in ART12}},
+                      fallback=BlockId.INC_AUTHORITY)
+REFERENCE = re.compile(r"INC-\d{4}-\d{4,}")
+HELP = {"help", "帮助", "?", "？"}
 _KINDS = {k.value for k in IncidentType}
 
 
@@ -92,8 +104,22 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
             locale=locale, departments=list(org.departments), department_key=own.key if own else None,
             description=text, now=services.clock(), private_metadata=Meta(locale=locale).model_dump_json()))
 
-    def on_command(body: dict[str, Any], client: WebClient) -> None:
-        open_report(client, body["trigger_id"], body["user_id"], body.get("text") or "")
+    def on_command(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """`/incident help` the usage, `/incident INC-2026-0007` the incident and its timeline (for those
+        allowed to see it); anything else opens the report form with the text as its description."""
+        text, user_id = (body.get("text") or "").strip(), body["user_id"]
+        if text.lower() in HELP:
+            respond(**build_incident_help(services.locales.locale_for(user_id)))
+        elif REFERENCE.fullmatch(text.upper()):
+            locale = services.locales.locale_for(user_id)
+            try:
+                report = incident_report(text.upper(), viewer_id=user_id, uow=services.uow(), org=org)
+            except DomainError as exc:
+                respond(text=refusal(exc, locale), response_type="ephemeral")
+                return
+            respond(**build_incident_status(report, locale))
+        else:
+            open_report(client, body["trigger_id"], user_id, text)
 
     def on_report_shortcut(body: dict[str, Any], client: WebClient) -> None:
         open_report(client, body["trigger_id"], body["user"]["id"], (body.get("message") or {}).get("text") or "")
@@ -102,6 +128,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
         user_id, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
         message, locale = body.get("message") or {}, services.locales.locale_for(user_id)
         reference = incident_in_channel(channel, uow=services.uow())
+        if reference is None and message.get("thread_ts"):  # handled in the safety channel's thread
+            reference = incident_in_thread(channel, message["thread_ts"], uow=services.uow())
         if reference is None:
             respond(text=t("error.not_incident_channel", locale), response_type="ephemeral")
             return
@@ -140,17 +168,20 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                 respond(text=t("incident.started", locale, reference=reference), response_type="ephemeral",
                         replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_EXPORT:
-                went = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
-                                         clock=services.clock)
+                went, where = queue_report_file(reference, actor_id=user_id, uow=services.uow(), org=org,
+                                                clock=services.clock, names=services.directory.name_of)
                 respond(text=t({"channel": "incident.export.queued", "you": "incident.export.to_you",
                                 "already": "incident.export.already"}[went], locale,
-                               reference=reference), response_type="ephemeral", replace_original=False)
+                               reference=reference, channel=f"<#{where}>"), response_type="ephemeral",
+                        replace_original=False)
             elif action["action_id"] == ActionId.INCIDENT_AUTHORITY:
                 require_officer(user_id, org)
-                require_incident(reference, uow=services.uow())
+                incident = incident_view(reference, viewer_id=user_id, uow=services.uow(), org=org)
+                if incident.authority_report is not None:  # recorded meanwhile (a reminder's button)
+                    raise WrongState("error.already_done")
                 today = services.clock().astimezone(org.tz).date().isoformat()
                 client.views_open(trigger_id=body["trigger_id"], view=build_authority_modal(
-                    reference=reference, locale=locale, today=today, private_metadata=meta))
+                    c=incident, locale=locale, today=today, unit=org.incidents.unit, private_metadata=meta))
             else:
                 require_officer(user_id, org)
                 require_incident(reference, uow=services.uow())
@@ -173,7 +204,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
         form = AUTHORITY_FORM.read(view)
         command = AuthorityReport(reference=meta.reference or "", actor_id=body["user"]["id"],
                                   authority=form.text(BlockId.INC_AUTHORITY),
-                                  reported_on=form.day(BlockId.INC_REPORTED_ON), number=form.text(BlockId.INC_NUMBER))
+                                  reported_on=form.day(BlockId.INC_REPORTED_ON), number=form.text(BlockId.INC_NUMBER),
+                                  **{name: form.text(art12_block(name)) for name in ART12})
         answer_submission(
             ack, body, locale=meta.locale, title=t("incident.authority.title", meta.locale),
             run=lambda: record_authority_report(command, uow=services.uow(), org=org, clock=services.clock),

@@ -13,6 +13,7 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.core.text import Limits
 from bot.incidents.contexts import (
+    ChecklistPage,
     CreateChannel,
     FindChannel,
     IncidentAlert,
@@ -23,13 +24,16 @@ from bot.incidents.contexts import (
     Invite,
     Pin,
     ReportFile,
+    TimelineEntry,
 )
-from bot.incidents.model import MAX_ACTIONS, IncidentType
+from bot.incidents.messages import CHECKLIST_PAGE
+from bot.incidents.model import ART12, ART12_OPTIONAL, MAX_ACTIONS, IncidentType
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks
+from handlers.core.rich import labelled, rich_block
+from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks, art12_block
 
 
 def build_incident_modal(*, locale: str, departments: list[Department], department_key: str | None,
@@ -64,29 +68,33 @@ def build_incident_modal(*, locale: str, departments: list[Department], departme
             "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": blocks}
 
 
+def _cut(text: str, limit: int) -> str:
+    """A person's text, at most `limit` characters (it goes in as typed, so nothing to keep whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _fields(c: IncidentSnapshot, locale: str) -> list[dict[str, Any]]:
-    tz = c.timezone
-    fields = [
+    """The bot's own values only (status, type, time, count, a mention): typed text goes in `_typed`."""
+    return [
         mrkdwn(f"*{t('hazard.field.status', locale)}*\n{t('incident.status.' + c.status, locale)}"),
         mrkdwn(f"*{t('incident.field.kind', locale)}*\n{t('incident.kind.' + c.kind, locale)}"),
-        mrkdwn(f"*{t('incident.field.occurred', locale)}*\n{at(c.occurred_at, tz)}"),
-        mrkdwn(f"*{t('incident.field.location', locale)}*\n{clip(escape(c.location), 1900)}"),
-        mrkdwn(f"*{t('incident.field.injured', locale)}*\n{c.injured}"
-               + (f" ({clip(escape(c.injured_names), 500)})" if c.injured_names else "")),
+        mrkdwn(f"*{t('incident.field.occurred', locale)}*\n{at(c.occurred_at, c.timezone)}"),
+        mrkdwn(f"*{t('incident.field.injured', locale)}*\n{c.injured}"),
         mrkdwn(f"*{t('hazard.field.reporter', locale)}*\n{mention(c.reporter)}"),
     ]
-    if c.department:
-        fields.append(mrkdwn(f"*{t('incident.field.department', locale)}*\n{escape(c.department)}"))
-    return fields
+
+
+def _typed(c: IncidentSnapshot, locale: str) -> Block:
+    """What people typed (and the org file's department name), as rich text: shown as typed, pinging nobody."""
+    rows = [("incident.field.location", c.location, 1900), ("incident.field.injured_names", c.injured_names, 500),
+            ("incident.field.department", c.department or "", 500),
+            ("incident.field.description", c.description, 3000),
+            ("incident.field.actions_taken", c.immediate_actions, 3000)]
+    return rich_block(*[labelled(t(key, locale), _cut(text, limit)) for key, text, limit in rows if text])
 
 
 def _details(c: IncidentSnapshot, locale: str) -> list[Block]:
-    blocks: list[Block] = [{"type": "section", "fields": _fields(c, locale)},
-                           {"type": "section", "text": mrkdwn(clip(escape(c.description), 3000))}]
-    if c.immediate_actions:
-        blocks.append({"type": "section", "text": mrkdwn(clip(
-            f"*{t('incident.field.actions_taken', locale)}*\n{escape(c.immediate_actions)}", 3000))})
-    return blocks
+    return [{"type": "section", "fields": _fields(c, locale)}, _typed(c, locale)]
 
 
 def _headline(c: IncidentSnapshot, locale: str, key: str) -> Block:
@@ -97,29 +105,54 @@ def _headline(c: IncidentSnapshot, locale: str, key: str) -> Block:
 
 def _progress(c: IncidentSnapshot, locale: str, *, wider: bool = False) -> Block:
     """How handling stands. `wider`: for the safety channel, where a confidential incident shows neither the
-    authority it was reported to nor its corrective actions, only how far they are."""
+    authority it was reported to nor its corrective actions, only how far they are. The authority's name was
+    typed: it goes in as plain text."""
     hide = wider and c.confidential
-    parts = []
+    parts: list[dict[str, Any]] = []
     if c.channel:
-        parts.append(t("incident.in_channel", locale, channel=f"<#{c.channel}>"))
+        parts.append(mrkdwn(t("incident.in_channel", locale, channel=f"<#{c.channel}>")))
     elif c.channel_failed:
-        parts.append(t("incident.channel_failed_short", locale))
+        parts.append(mrkdwn(t("incident.channel_failed_short", locale)))
     report = c.authority_report
     if report and hide:
-        parts.append(t("incident.authority.done_confidential", locale, on=report.on))
+        parts.append(mrkdwn(t("incident.authority.done_confidential", locale, on=report.on)))
+    elif report:
+        parts.append(plain(_cut(t("incident.authority.done", locale, to=report.to, on=report.on), 2000)))
     else:
-        parts.append(t("incident.authority.done", locale, to=escape(report.to), on=report.on)
-                     if report else t("incident.authority.pending", locale))
+        parts.append(mrkdwn(t("incident.authority.pending", locale)))
     done = sum(1 for item in c.checklist if item.done_by)
-    parts.append(t("incident.checklist.progress", locale, done=done, total=len(c.checklist)))
+    tail = [t("incident.checklist.progress", locale, done=done, total=len(c.checklist))]
+    verified = sum(1 for a in c.actions if a.status == "closed")
     if c.actions and hide:
-        verified = sum(1 for a in c.actions if a.status == "closed")
-        parts.append(t("incident.actions.count", locale, done=verified, total=len(c.actions)))
+        tail.append(t("incident.actions.count", locale, done=verified, total=len(c.actions)))
     elif c.actions:
-        verified = sum(1 for a in c.actions if a.status == "closed")
-        parts.append(t("incident.actions.progress", locale, done=verified, total=len(c.actions),
-                       refs=", ".join(f"{a.reference} ({t('status.' + a.status, locale)})" for a in c.actions)))
-    return {"type": "context", "elements": [mrkdwn(clip(" · ".join(parts), 3000))]}
+        tail.append(t("incident.actions.progress", locale, done=verified, total=len(c.actions),
+                      refs=", ".join(f"{a.reference} ({t('status.' + a.status, locale)})" for a in c.actions)))
+    parts.append(mrkdwn(clip(" · ".join(tail), 2000)))
+    return {"type": "context", "elements": parts}
+
+
+def _controls(c: IncidentSnapshot, locale: str, *, start: bool) -> Block:
+    """The safety officers' buttons: on the safety post and on the pinned summary in the incident's channel.
+    Closing with checklist items not done asks to confirm first."""
+    buttons: list[dict[str, Any]] = []
+
+    def button(action: ActionId, label: str, style: str | None = None, confirm: Block | None = None) -> None:
+        buttons.append({"type": "button", "action_id": action, "value": c.reference, "text": plain(t(label, locale)),
+                        **({"style": style} if style else {}), **({"confirm": confirm} if confirm else {})})
+
+    if start and c.status == "reported":
+        button(ActionId.INCIDENT_START, "incident.start", "danger" if c.urgent else "primary")
+    if c.status in ("reported", "responding"):
+        if not c.authority_report:
+            button(ActionId.INCIDENT_AUTHORITY, "incident.authority.button")
+        undone = sum(1 for item in c.checklist if not item.done_by)
+        confirm = {"title": plain(t("incident.close.title", locale)),
+                   "text": plain(t("incident.close.confirm", locale, undone=undone, total=len(c.checklist))),
+                   "confirm": plain(t("incident.close.button", locale)), "deny": plain(t("common.cancel", locale))}
+        button(ActionId.INCIDENT_CLOSE, "incident.close.button", confirm=confirm if undone else None)
+    button(ActionId.INCIDENT_EXPORT, "incident.export.button")
+    return {"type": "actions", "elements": buttons}
 
 
 def build_incident_post(c: IncidentPost, locale: str) -> dict[str, Any]:
@@ -131,27 +164,46 @@ def build_incident_post(c: IncidentPost, locale: str) -> dict[str, Any]:
     else:
         blocks += _details(c, locale)
     blocks.append(_progress(c, locale, wider=True))
-    buttons: list[tuple[ActionId, str, str | None]] = []
-    if c.status == "reported":
-        buttons.append((ActionId.INCIDENT_START, "incident.start", "danger" if c.urgent else "primary"))
-    if c.status in ("reported", "responding"):
-        if not c.authority_report:
-            buttons.append((ActionId.INCIDENT_AUTHORITY, "incident.authority.button", None))
-        buttons.append((ActionId.INCIDENT_CLOSE, "incident.close.button", None))
-    buttons.append((ActionId.INCIDENT_EXPORT, "incident.export.button", None))
-    blocks.append({"type": "actions", "elements": [
-        {"type": "button", "action_id": action, "value": c.reference, "text": plain(t(label, locale)),
-         **({"style": style} if style else {})} for action, label, style in buttons]})
+    blocks.append(_controls(c, locale, start=True))
     text = t("incident.post.notification", locale, reference=c.reference, kind=t("incident.kind." + c.kind,
                                                                                   locale))
     return {"text": text, "blocks": blocks}
 
 
+def _due(c: IncidentAlert) -> str:
+    return at(c.due, c.timezone)
+
+
 def build_incident_alert(c: IncidentAlert, locale: str) -> dict[str, Any]:
-    """The DM to the department head and management (5.2.1), or to management when unreported (5.2.3)."""
+    """The DM to the department head and management (5.2.1), updated in place as the incident moves on; or
+    one of the notices (see `IncidentAlert`)."""
     if c.notice == "authority_overdue":
         text = t("incident.authority.overdue", locale, reference=c.reference)
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    if c.notice == "authority_due":  # the safety officers, at half time: with the button that records it
+        text = t("incident.authority.due", locale, reference=c.reference, due=_due(c))
+        return {"text": text, "blocks": [
+            {"type": "section", "text": mrkdwn(text)},
+            {"type": "actions", "elements": [{"type": "button", "action_id": ActionId.INCIDENT_AUTHORITY,
+                                              "value": c.reference, "style": "primary",
+                                              "text": plain(t("incident.authority.button", locale))}]}]}
+    if c.notice == "authority_recorded" and c.authority_report:
+        report = c.authority_report
+        text = t("incident.authority.recorded", locale, reference=c.reference, on=report.on)
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)},
+                                         {"type": "context", "elements": [plain(_cut(t(
+                                             "incident.authority.done", locale, to=report.to, on=report.on), 2000)),
+                                             mrkdwn(mention(report.by))]}]}
+    if c.notice == "follow_up":
+        text = t("incident.authority.follow_up", locale, reference=c.reference, due=_due(c))
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    if c.notice in ("closed", "resolved"):
+        text = t(f"incident.notice.{c.notice}", locale, reference=c.reference)
+        blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}, _progress(c, locale)]
+        if c.notice == "closed" and c.root_cause:
+            blocks.insert(1, rich_block(labelled(t("incident.close.root_cause", locale), _cut(c.root_cause, 3000)),
+                                        labelled(t("incident.close.lessons", locale), _cut(c.lessons or "", 3000))))
+        return {"text": text, "blocks": blocks}
     blocks = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale), _progress(c, locale)]
     text = t("incident.post.notification", locale, reference=c.reference, kind=t("incident.kind." + c.kind,
                                                                                   locale))
@@ -159,52 +211,87 @@ def build_incident_alert(c: IncidentAlert, locale: str) -> dict[str, Any]:
 
 
 def build_incident_receipt(c: IncidentPost, locale: str) -> dict[str, Any]:
+    """The reporter's receipt, updated in place with where the incident stands."""
     text = t("incident.receipt", locale, reference=c.reference)
-    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    status = t("hazard.field.status", locale) + ": " + t("incident.status." + c.status, locale)
+    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)},
+                                     {"type": "context", "elements": [mrkdwn(status)]}]}
 
 
 def build_incident_summary(c: IncidentPost, locale: str) -> dict[str, Any]:
-    """Pinned in the incident's channel: what happened, at a glance."""
-    blocks = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale)]
+    """Pinned in the incident's channel: what happened, how handling stands, and the officers' controls
+    (record the authority report, close, export) where the team works."""
+    blocks = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale), _progress(c, locale)]
+    blocks.append(_controls(c, locale, start=False))
     return {"text": t("incident.summary", locale, reference=c.reference), "blocks": blocks}
 
 
 def build_incident_line(c: IncidentLine, locale: str) -> dict[str, Any]:
     officers = " ".join(mention(u) for u in c.officers)
+    status = c.action_status.value if c.action_status else ""
     text = t(f"incident.line.{c.line}", locale, actor=mention(c.actor), error=escape(c.error or ""),
-             officers=officers, actions=", ".join(c.opened) or "—", reference=c.reference)
+             officers=officers, actions=", ".join(c.opened) or "—", reference=c.reference,
+             status=t(f"status.{status}", locale) if status else "")
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(clip(text, 3000))}]}
 
 
-def build_checklist(c: IncidentPost, locale: str) -> dict[str, Any]:
-    """The emergency plan's checklist; each item is ticked with a button, then shows who and when."""
+def build_checklist(c: ChecklistPage, locale: str) -> dict[str, Any]:
+    """One page of the emergency plan's checklist (`CHECKLIST_PAGE` items, so every item keeps its button);
+    each item is ticked with a button, then shows who and when."""
     lang = "zh" if locale == "zh-CN" else "en"
-    blocks: list[Block] = [{"type": "header", "text": plain(clip(t("incident.checklist.title", locale, kind=t(
-        "incident.kind." + c.kind, locale)), 150))}]
-    for item in c.checklist[:45]:
-        text = getattr(item, lang)
+    title = t("incident.checklist.title", locale, kind=t("incident.kind." + c.kind, locale))
+    pages = max(1, -(-len(c.checklist) // CHECKLIST_PAGE))
+    if pages > 1:
+        title += f" ({c.page + 1}/{pages})"
+    blocks: list[Block] = [{"type": "header", "text": plain(clip(title, 150))}]
+    for item in c.checklist[c.page * CHECKLIST_PAGE:(c.page + 1) * CHECKLIST_PAGE]:
+        text = _cut(getattr(item, lang), 2900)
         if item.done_by:
             done = t("incident.checklist.done", locale, who=mention(item.done_by), at=at(item.done_at, c.timezone))
-            blocks.append({"type": "section", "text": mrkdwn(clip(f"~{escape(text)}~\n{done}", 3000))})
+            blocks.append({"type": "section", "text": mrkdwn(clip(f"✅ {escape(text)}\n{done}", 3000))})
         else:
-            blocks.append({"type": "section", "text": mrkdwn(clip(escape(text), 3000)), "accessory": {
+            blocks.append({"type": "section", "text": plain(text), "accessory": {
                 "type": "button", "action_id": ActionId.INCIDENT_TICK, "value": f"{c.reference}:{item.item}",
                 "text": plain(t("incident.checklist.tick", locale))}})
-    return {"text": t("incident.checklist.title", locale, kind=t("incident.kind." + c.kind, locale)),
-            "blocks": blocks}
+    return {"text": title, "blocks": blocks}
 
 
-def build_authority_modal(*, reference: str, locale: str, today: str, private_metadata: str) -> dict[str, Any]:
+def art12_draft(c: IncidentSnapshot, locale: str, unit: str) -> dict[str, str]:
+    """Art. 12's items, pre-filled from the incident for the officer to check and complete."""
+    lang = "zh" if locale == "zh-CN" else "en"
+    done = [getattr(item, lang) for item in c.checklist if item.done_by]
+    casualties = t("incident.authority.casualties_draft", locale, injured=c.injured)
+    if c.injured_names:
+        casualties += f" ({c.injured_names})"
+    return {"unit": unit or c.department or "",
+            "scene": f"{at(c.occurred_at, c.timezone)} · {c.location}",
+            "account": c.description, "casualties": casualties, "loss": "",
+            "measures": "\n".join(x for x in [c.immediate_actions, *done] if x), "other": ""}
+
+
+def build_authority_modal(*, c: IncidentSnapshot, locale: str, today: str, unit: str,
+                          private_metadata: str) -> dict[str, Any]:
+    """The report to the higher authority: to whom, when, their number, and what it held
+    (《生产安全事故报告和调查处理条例》 Art. 12), pre-filled from the incident."""
+    draft = art12_draft(c, locale, unit)
+    blocks: list[Block] = [
+        {"type": "section", "text": mrkdwn(f"*{c.reference}* · {t('incident.authority.intro', locale)}")},
+        _input(BlockId.INC_AUTHORITY, {"type": "plain_text_input", "max_length": Limits.AUTHORITY},
+               t("incident.authority.to", locale)),
+        _input(BlockId.INC_REPORTED_ON, {"type": "datepicker", "initial_date": today},
+               t("incident.authority.on", locale)),
+        _input(BlockId.INC_NUMBER, {"type": "plain_text_input", "max_length": Limits.AUTHORITY_NUMBER},
+               t("incident.authority.number", locale), optional=True)]
+    for name in ART12:
+        element: dict[str, Any] = {"type": "plain_text_input", "max_length": Limits.DESCRIPTION,
+                                   "multiline": name not in ("unit", "loss")}
+        if draft[name].strip():
+            element["initial_value"] = _cut(draft[name], Limits.DESCRIPTION)
+        blocks.append(_input(art12_block(name), element, t(f"incident.authority.{name}", locale),
+                             optional=name in ART12_OPTIONAL))
     return {"type": "modal", "callback_id": CallbackId.INCIDENT_AUTHORITY_MODAL,
             "title": plain(t("incident.authority.title", locale)), "submit": plain(t("plan.modal.save", locale)),
-            "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": [
-                {"type": "section", "text": mrkdwn(f"*{reference}*")},
-                _input(BlockId.INC_AUTHORITY, {"type": "plain_text_input", "max_length": Limits.AUTHORITY},
-                       t("incident.authority.to", locale)),
-                _input(BlockId.INC_REPORTED_ON, {"type": "datepicker", "initial_date": today},
-                       t("incident.authority.on", locale)),
-                _input(BlockId.INC_NUMBER, {"type": "plain_text_input", "max_length": Limits.AUTHORITY_NUMBER},
-                       t("incident.authority.number", locale), optional=True)]}
+            "close": plain(t("common.cancel", locale)), "private_metadata": private_metadata, "blocks": blocks}
 
 
 def build_close_modal(*, reference: str, locale: str, private_metadata: str) -> dict[str, Any]:
@@ -230,50 +317,163 @@ def build_close_modal(*, reference: str, locale: str, private_metadata: str) -> 
 
 
 TIMELINE_ACTIONS = ("reported", "plan_started", "channel_created", "channel_failed", "checklist_ticked",
-                    "authority_reported", "note_added", "closed", "resolved")  # an incident's timeline entries
+                    "authority_reported", "note_added", "closed", "resolved")
 
 
-def _timeline_action(entry: str, locale: str) -> str:
-    """A timeline entry's action in words; one the catalogue does not know yet shows as recorded."""
-    if entry not in TIMELINE_ACTIONS:
-        return entry
-    return t(f"incident.timeline.{entry}", locale)
+def _action_label(entry_action: str, locale: str) -> str:
+    """A timeline entry's action in words (an action older code wrote and this one does not know: as stored)."""
+    if entry_action not in TIMELINE_ACTIONS:
+        return entry_action.replace("_", " ")
+    return t(f"incident.timeline.{entry_action}", locale)
+
+
+def _who(report: IncidentReport, user: str | None) -> str:
+    """A person by name in the file (a mention shows nothing there); the id only when Slack did not say."""
+    if not user:
+        return "—"
+    return report.names.get(user) or user
+
+
+def _entry_detail(report: IncidentReport, entry: TimelineEntry, lang: str) -> str:
+    """What the timeline entry carried: the note's text, the item ticked, the authority, the actions."""
+    changes = entry.changes
+    if entry.action == "note_added":
+        return str(changes.get("text") or "")
+    if entry.action == "checklist_ticked":
+        item = changes.get("item")
+        items = report.context.checklist
+        if isinstance(item, int) and 0 <= item < len(items):
+            return str(getattr(items[item], lang))
+        return str(changes.get("text") or "")
+    if entry.action == "authority_reported":
+        return " · ".join(str(changes.get(k) or "") for k in ("to", "on", "number") if changes.get(k))
+    if entry.action == "closed":
+        return ", ".join(str(a) for a in changes.get("actions") or [])
+    if entry.action == "channel_failed":
+        return str(changes.get("error") or "")
+    return ""
+
+
+def report_sections(report: IncidentReport, locale: str) -> list[tuple[str, list[str]]]:
+    """The post-incident report (5.2.4) as (heading, lines): the facts, the timeline translated with people by
+    name and notes' text, the checklist with who ticked what when, the authority report with Art. 12's items,
+    root cause, lessons, and each corrective action's status. One source for the Markdown and the Word file."""
+    c, tz = report.context, report.context.timezone
+    lang = "zh" if locale == "zh-CN" else "en"
+    facts = [f"{t('hazard.field.status', locale)}: {t('incident.status.' + c.status, locale)}",
+             f"{t('incident.field.kind', locale)}: {t('incident.kind.' + c.kind, locale)}",
+             f"{t('incident.field.occurred', locale)}: {at(c.occurred_at, tz)}",
+             f"{t('incident.report.reported_at', locale)}: {at(c.reported_at, tz)}",
+             f"{t('incident.field.location', locale)}: {c.location}",
+             f"{t('incident.field.injured', locale)}: {c.injured}"
+             + (f" ({c.injured_names})" if c.injured_names else ""),
+             f"{t('hazard.field.reporter', locale)}: {_who(report, c.reporter)}"]
+    if c.department:
+        facts.append(f"{t('incident.field.department', locale)}: {c.department}")
+    timeline = []
+    for e in report.timeline:
+        action = _action_label(e.action, locale)
+        detail = _entry_detail(report, e, lang)
+        timeline.append(f"{at(e.at, tz)} · {_who(report, e.actor)} · {action}" + (f": {detail}" if detail else ""))
+    checklist = [f"[{'x' if i.done_by else ' '}] {getattr(i, lang)}"
+                 + (f" — {_who(report, i.done_by)}, {at(i.done_at, tz)}" if i.done_by else "") for i in c.checklist]
+    a = c.authority_report
+    if a:
+        authority = [f"{t('incident.authority.to', locale)}: {a.to}",
+                     f"{t('incident.authority.on', locale)}: {a.on or '—'}",
+                     f"{t('incident.authority.number', locale)}: {a.number or '—'}",
+                     f"{t('incident.report.reported_by', locale)}: {_who(report, a.by)}",
+                     *[f"{t('incident.authority.' + name, locale)}: {getattr(a, name) or '—'}" for name in ART12]]
+    else:
+        authority = [t("incident.authority.pending", locale)]
+    actions = [f"{x.reference} · {t('status.' + x.status.value, locale)} · {_who(report, x.assignee_id)} · "
+               f"{at(x.deadline_at, tz)} · {x.measures or ''}".rstrip(" ·") for x in report.actions]
+    return [
+        ("", facts),
+        (t("incident.field.description", locale), [c.description]),
+        (t("incident.field.actions_taken", locale), [c.immediate_actions or "—"]),
+        (t("hazard.timeline", locale), timeline),
+        (t("incident.checklist.title", locale, kind=t("incident.kind." + c.kind, locale)), checklist or ["—"]),
+        (t("incident.authority.title", locale), authority),
+        (t("incident.close.root_cause", locale), [c.root_cause or "—"]),
+        (t("incident.close.lessons", locale), [c.lessons or "—"]),
+        (t("incident.close.actions", locale), actions or ["—"]),
+    ]
+
+
+def report_title(report: IncidentReport, locale: str) -> str:
+    c = report.context
+    return f"{t('incident.export.title', locale, reference=c.reference)} · {t('incident.kind.' + c.kind, locale)}"
 
 
 def report_markdown(report: IncidentReport, locale: str) -> str:
-    """The post-incident report (5.2.4): timeline, checklist, authority report, root cause, lessons, actions."""
-    c, tz = report.context, report.context.timezone
-    lang = "zh" if locale == "zh-CN" else "en"
-    authority = c.authority_report
-    lines = [
-        f"# {c.reference} · {t('incident.kind.' + c.kind, locale)}", "",
-        f"- {t('hazard.field.status', locale)}: {t('incident.status.' + c.status, locale)}",
-        f"- {t('incident.field.occurred', locale)}: {at(c.occurred_at, tz)}",
-        f"- {t('incident.field.location', locale)}: {c.location}",
-        f"- {t('incident.field.injured', locale)}: {c.injured} {c.injured_names or ''}".rstrip(), "",
-        f"## {t('incident.field.description', locale)}", "", c.description, "",
-        f"## {t('hazard.timeline', locale)}", "",
-        *[f"- {at(e.at, tz)} · {_timeline_action(e.action, locale)} · {e.actor}" for e in report.timeline], "",
-        f"## {t('incident.checklist.title', locale, kind=t('incident.kind.' + c.kind, locale))}", "",
-        *[f"- [{'x' if i.done_by else ' '}] {getattr(i, lang)}"
-          + (f" ({i.done_by}, {at(i.done_at, tz)})" if i.done_by else "") for i in c.checklist], "",
-        f"## {t('incident.authority.title', locale)}", "",
-        (f"{authority.to} · {authority.on} · {authority.number or '—'} · {authority.by}"
-         if authority else t("incident.authority.pending", locale)), "",
-        f"## {t('incident.close.root_cause', locale)}", "", c.root_cause or "—", "",
-        f"## {t('incident.close.lessons', locale)}", "", c.lessons or "—", "",
-        f"## {t('incident.close.actions', locale)}", "",
-        *[f"- {a.reference} · {t('status.' + a.status.value, locale)} · {a.assignee_id} · "
-          f"{at(a.deadline_at, tz)} · {a.measures or ''}"
-          for a in report.actions],
-    ]
-    return "\n".join(lines) + "\n"
+    """The report as Markdown: a file in the channel (never rendered as mrkdwn, so typed text stays as typed)."""
+    lines = [f"# {report_title(report, locale)}", ""]
+    for heading, body in report_sections(report, locale):
+        if heading:
+            lines += [f"## {heading}", ""]
+        paragraph = len(body) == 1 and heading != ""
+        lines += body if paragraph else [f"- {line}" for line in body]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def report_docx(report: IncidentReport, locale: str) -> bytes:
+    """The same report as a Word file (python-docx): what an authority can open, print and file."""
+    import io
+
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    fonts = document.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), "SimSun")  # Chinese text in a font every Word and WPS has
+    document.add_heading(report_title(report, locale), level=1)
+    for heading, body in report_sections(report, locale):
+        if heading:
+            document.add_heading(heading, level=2)
+        single = len(body) == 1 and heading != ""
+        for line in body:
+            document.add_paragraph(line, style=None if single else "List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def build_report_file(c: ReportFile, locale: str) -> dict[str, Any]:
-    """files_upload_v2 arguments: the Markdown report, into the incident's channel."""
+    """files_upload_v2 arguments: the report, as Markdown or as a Word file, into its conversation."""
+    title = t("incident.export.title", locale, reference=c.reference)
+    if c.format == "docx":
+        return {"channel": c.recipient, "content": report_docx(c.report, locale), "filename": f"{c.reference}.docx",
+                "title": title}
     return {"channel": c.recipient, "content": report_markdown(c.report, locale),
-            "filename": f"{c.reference}.md", "title": t("incident.export.title", locale, reference=c.reference)}
+            "filename": f"{c.reference}.md", "title": title}
+
+
+def build_incident_help(locale: str) -> dict[str, Any]:
+    text = t("help.incident", locale)
+    return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def build_incident_status(report: IncidentReport, locale: str) -> dict[str, Any]:
+    """`/incident INC-…`: the incident, how it stands and its timeline, for someone allowed to see it. The
+    timeline's notes are typed text: rich text, as typed."""
+    c, tz = report.context, report.context.timezone
+    lang = "zh" if locale == "zh-CN" else "en"
+    lines: list[list[dict[str, Any]]] = []
+    for e in report.timeline[-30:]:
+        action = _action_label(e.action, locale)
+        row: list[dict[str, Any]] = [{"type": "text", "text": f"{at(e.at, tz)}  {action} · "}]
+        row.append({"type": "user", "user_id": e.actor} if e.actor.startswith(("U", "W")) and e.actor != "USAFETYBOT"
+                   else {"type": "text", "text": "safetybot"})
+        if detail := _entry_detail(report, e, lang):
+            row += [{"type": "text", "text": ": "}, {"type": "text", "text": _cut(detail, 500)}]
+        lines.append(row)
+    blocks: list[Block] = [_headline(c, locale, "incident.alert.headline"), *_details(c, locale), _progress(c, locale),
+                           {"type": "header", "text": plain(t("hazard.timeline", locale))}]
+    if lines:
+        blocks.append(rich_block(*lines))
+    return {"response_type": "ephemeral", "text": c.reference, "blocks": blocks}
 
 
 def build_create_channel(c: CreateChannel, locale: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from bot.core.i18n import LOCALES_DIR, SUPPORTED, normalize, t
 from bot.hazards.messages import NOTICE_KINDS as NOTICES
 from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
-from bot.incidents.model import IncidentType
+from bot.incidents.model import ART12, IncidentType
 from bot.plans.model import OFFSETS, OverdueLevel, PlanKind
 from bot.plans.recurrence import Pattern
 from handlers.hazards.ids import BlockId
@@ -65,8 +65,10 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "context.notice": NOTICES,
     "decided.step": [v.value for v in Step],
     "context.severity": [v.value for v in Severity],
-    "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved"],
-    "entry": TIMELINE_ACTIONS,
+    "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved", "action_moved"],
+    "c.notice": ["closed", "resolved"],  # incident notices (the others have sentences of their own)
+    "entry_action": list(TIMELINE_ACTIONS),
+    "name": list(ART12),
 }
 ERROR_KEY = re.compile(r"error\.[a-z0-9_]+(\.[a-z0-9_]+)*")
 

@@ -34,9 +34,9 @@ def test_a_lost_answer_to_conversations_create_keeps_the_private_channel(bot: Ru
     assert any("119" in str(m["blocks"]) or m["blocks"] for m in bot.fake.messages(channel))
     # The confidential incident goes on in its channel: the export is allowed and lands there.
     answer = click(bot, "U0SAFE1", "inc_export", ref)["reply"]["text"]
-    assert answer == t("incident.export.queued", "zh-CN", reference=ref)
-    eventually(lambda: bot.fake.shared_files, what="the report file")
-    assert bot.fake.shared_files[-1]["channel"] == channel
+    assert answer == t("incident.export.queued", "zh-CN", reference=ref, channel=f"<#{channel}>")
+    eventually(lambda: len(bot.fake.shared_files) == 2, what="the report files")
+    assert [f["channel"] for f in bot.fake.shared_files] == [channel, channel]
 
 
 def test_channel_names_carry_a_random_suffix_and_a_squatted_name_is_not_used(bot: RunningBot) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.i18n import t
+import docx
+
+from bot.core.i18n import normalize, t
 from storage.incidents import incidents
 from tests.closed_loop import step
-from tests.conftest import RunningBot
+from tests.conftest import USERS, RunningBot
 from tests.helpers import count_rows, eventually, outbox_rows, press
 from tests.slack_payloads import checkboxes, datepicker, plain_text, static_select, users_select
 
@@ -52,6 +55,25 @@ def submit(bot: RunningBot, user: str, view: dict[str, Any], values: dict[str, A
     return answer.json() if answer.content else {}
 
 
+def prefilled(view: dict[str, Any], **typed: str) -> dict[str, Any]:
+    """What Slack submits for a modal left as it was pre-filled, with `typed` (block id -> text) typed in."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        element = block.get("element") or {}
+        if element.get("type") == "plain_text_input":
+            values[block["block_id"]] = {"value": plain_text(typed.get(block["block_id"],
+                                                                       element.get("initial_value", "")))}
+        elif element.get("type") == "datepicker":
+            values[block["block_id"]] = {"value": datepicker(typed.get(block["block_id"], element.get("initial_date")))}
+    return values
+
+
+def record_authority(bot: RunningBot, user: str, ref: str, authority: str, number: str = "",
+                     **typed: str) -> dict[str, Any]:
+    view = click(bot, user, "inc_authority", ref)["view"]
+    return submit(bot, user, view, prefilled(view, in_authority=authority, in_number=number, **typed))
+
+
 def incident_channel(bot: RunningBot, ref: str) -> str:
     with bot.runtime.services.uow() as uow:
         incident = uow.incidents.get(ref)
@@ -80,6 +102,9 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     invited = set(fake.calls_to("conversations.invite")[-1].params["users"].split(","))
     assert {"U0EMP2", "U0HEAD1", "U0DEP1", "U0SAFE1", "U0SAFE2"} <= invited
     assert fake.calls_to("pins.add")[-1].params["channel"] == channel
+    pinned = next(m for m in fake.messages(channel) if m["ts"] == fake.calls_to("pins.add")[-1].params["timestamp"])
+    controls = [e["action_id"] for e in pinned["blocks"][-1]["elements"]]
+    assert controls == ["inc_authority", "inc_close", "inc_export"]  # where the team works
     checklist = next(m for m in fake.messages(channel) if m["blocks"][0]["type"] == "header"
                      and "119" in str(m["blocks"]))
     ticks = [b["accessory"]["value"] for b in checklist["blocks"] if "accessory" in b]
@@ -93,10 +118,7 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     eventually(lambda: str(fake.messages(channel)).count("<@U0HEAD1>") >= 2, what="ticks shown")
 
     # The report to the higher authority.
-    view = click(bot, "U0SAFE2", "inc_authority", ref)["view"]
-    assert submit(bot, "U0SAFE2", view, {"in_authority": {"value": plain_text("District emergency office")},
-                                          "in_reported_on": {"value": datepicker(datetime.now().date().isoformat())},
-                                          "in_number": {"value": plain_text("GZ-118")}}) == {}
+    assert record_authority(bot, "U0SAFE2", ref, "District emergency office", "GZ-118") == {}
 
     # Close with two corrective actions: each becomes a rectification.
     view = click(bot, "U0SAFE1", "inc_close", ref)["view"]
@@ -116,6 +138,13 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         refs = [(h.reference, h.assignee_id) for h in actions]
         assert uow.incidents.get(ref).status.value == "closed"  # type: ignore[union-attr]
     assert [a for _, a in refs] == ["U0EMP1", "U0HEAD1"]
+    # Corrective actions look like what they are, link to the incident, and thank nobody for a report.
+    card = next(m for m in fake.messages("U0EMP1") if refs[0][0] in str(m["blocks"][0]))
+    assert card["blocks"][0]["text"]["text"] == t("hazard.corrective.headline", "zh-CN", reference=refs[0][0],
+                                                  incident=ref)
+    assert f"<https://slack.com/archives/{channel}|{t('hazard.corrective.link', 'zh-CN', incident=ref)}>" in str(card)
+    closer = str(fake.messages("U0SAFE1"))
+    assert not any(t("hazard.reporter.headline", "zh-CN", reference=r) in closer for r, _ in refs)
 
     # Both rectifications go round the closed loop and are verified: the incident is fully resolved.
     for hazard_ref, owner in refs:
@@ -129,14 +158,41 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
     assert actions_log.count("checklist_ticked") == 2
     assert actions_log[-3:] == ["authority_reported", "closed", "resolved"]
 
-    # The post-incident report goes to the incident channel as a Markdown file.
-    assert click(bot, "U0SAFE1", "inc_export", ref)["reply"]["text"] == t("incident.export.queued", "zh-CN",
-                                                                          reference=ref)
-    eventually(lambda: fake.shared_files, what="the report file")
-    report_file = fake.shared_files[-1]
-    assert report_file["channel"] == channel
-    assert "Overloaded power strip" in report_file["content"] and "GZ-118" in report_file["content"]
-    assert all(r for r, _ in refs if r in report_file["content"])
+    # Resolved is announced: nothing is retried for ever, and the reporter, the head, the deputy and management
+    # are told (their last message), while their incident DMs now say where it stands.
+    settled(bot)
+    assert [r["key"] for r in outbox_rows(bot) if r["status"] != "sent"] == []
+    for person in ("U0EMP2", "U0HEAD1", "U0DEP1", "U0BOSS"):
+        locale = normalize(USERS[person], "zh-CN")
+        texts = fake.texts_for(person)
+        assert t("incident.notice.resolved", locale, reference=ref) in texts[-1], (person, texts[-1])
+        assert any(t("incident.notice.closed", locale, reference=ref) in text for text in texts), person
+        if person != "U0EMP2":  # the alert, updated in place
+            alert = next(text for text in texts if t("incident.field.description", locale) in text)
+            assert t("incident.status.resolved", locale) in alert and t("incident.authority.pending", locale) \
+                not in alert, (person, alert)
+    receipt = next(text for text in fake.texts_for("U0EMP2") if "*" + ref + "*" in text)
+    assert t("incident.status.resolved", "en") in receipt
+
+    # The post-incident report goes to the incident channel as a Markdown and a Word file; the reply says where.
+    assert press(bot, "U0SAFE1", "inc_export", ref, channel=channel)["reply"]["text"] == t(
+        "incident.export.queued", "zh-CN", reference=ref, channel=f"<#{channel}>")
+    eventually(lambda: len(fake.shared_files) >= 2, what="the report files")
+    files = {f["name"]: f for f in fake.shared_files}
+    markdown = files[f"{ref}.md"]["content"]
+    assert files[f"{ref}.md"]["channel"] == files[f"{ref}.docx"]["channel"] == channel
+    assert "Overloaded power strip" in markdown and "GZ-118" in markdown
+    assert all(r in markdown for r, _ in refs)
+    # Every timeline entry translated, people by name, the checklist with who ticked what when.
+    zh = "zh-CN"
+    for action in ("plan_started", "checklist_ticked", "authority_reported", "closed", "resolved"):
+        assert t(f"incident.timeline.{action}", zh) in markdown, action
+        assert f" {action}" not in markdown
+    assert "u0head1" in markdown and "U0HEAD1" not in markdown and "U0SAFE1" not in markdown
+    assert t("incident.authority.account", zh) in markdown and "Smoke from the server room" in markdown
+    assert t("status.closed", zh) in markdown
+    document = docx.Document(io.BytesIO(fake.uploads[files[f"{ref}.docx"]["id"]]))
+    assert "Overloaded power strip" in "\n".join(p.text for p in document.paragraphs)
 
 
 def test_a_confidential_data_leak_shows_details_only_to_those_allowed(bot: RunningBot) -> None:
@@ -249,7 +305,7 @@ def test_an_incident_not_reported_to_the_authority_in_time_reaches_management_on
     ref = str(report(bot)).split("*")[1]
     settled(bot)
     scheduler = bot.runtime.scheduler
-    later = datetime.now(UTC) + timedelta(hours=2, minutes=5)  # report_within defaults to 2h
+    later = datetime.now(UTC) + timedelta(hours=1, minutes=5)  # report_within defaults to 1h (Art. 9)
     scheduler.clock = bot.runtime.sender.clock = lambda: later
     for _ in range(3):
         scheduler.tick()

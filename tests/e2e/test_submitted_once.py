@@ -119,9 +119,10 @@ def test_five_clicks_on_export_post_one_file(bot: RunningBot) -> None:
     with ThreadPoolExecutor(max_workers=5) as pool:
         assert [r.status_code for r in pool.map(bot.slack.send, clicks)] == [200] * 5
     replies = [c.params["text"] for c in bot.fake.wait_for("response_url", count=before + 5)[before:]]
-    assert t("incident.export.queued", "zh-CN", reference=ref) in replies
+    assert t("incident.export.queued", "zh-CN", reference=ref, channel=f"<#{channel}>") in replies
     settled(bot)
-    assert [f["channel"] for f in bot.fake.shared_files] == [channel]
+    assert sorted((f["name"], f["channel"]) for f in bot.fake.shared_files) == [(f"{ref}.docx", channel),
+                                                                                (f"{ref}.md", channel)]
 
 
 def test_a_lost_upload_answer_posts_the_report_file_once(bot: RunningBot) -> None:
@@ -133,7 +134,8 @@ def test_a_lost_upload_answer_posts_the_report_file_once(bot: RunningBot) -> Non
     bot.slack.click(user_id="U0SAFE1", action_id="inc_export", value=ref, channel_id="C0SAFETY", message_ts="1.1")
     eventually(lambda: bot.fake.shared_files, what="the report file")
     settled(bot)  # the retry after the lost answer has run
-    assert [f["channel"] for f in bot.fake.shared_files] == [channel]
+    assert sorted(f["name"] for f in bot.fake.shared_files) == [f"{ref}.docx", f"{ref}.md"]  # each once
+    assert {f["channel"] for f in bot.fake.shared_files} == {channel}
     assert len(bot.fake.calls_to("files.list")) == 1  # it looked before uploading again
 
 
@@ -150,4 +152,4 @@ def test_a_retried_click_is_answered_without_doing_the_work_again(bot: RunningBo
     time.sleep(0.5)  # what the retry would have done by now, had it been dispatched
     settled(bot)
     assert len(bot.fake.calls_to("response_url")) == before + 1  # answered once, by the first delivery
-    assert len(bot.fake.shared_files) == 1
+    assert len(bot.fake.shared_files) == 2  # the report once: as Markdown and as a Word file

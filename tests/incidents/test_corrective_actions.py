@@ -54,7 +54,9 @@ def _incident_with_one_action(uow: FakeUnitOfWork) -> tuple[str, str]:
         uow.commit()
     tick_item(ref, 0, actor_id="U0HEAD1", uow=uow, org=ORG, clock=clock)
     record_authority_report(AuthorityReport(reference=ref, actor_id="U0SAFE1", authority="Fire brigade",
-                                            reported_on=date(2026, 11, 2)), uow=uow, org=ORG, clock=clock)
+                                            reported_on=date(2026, 11, 2), unit="Acme", scene="Kitchen, 10:00",
+                                            account="Pan fire", casualties="none", measures="Put out"),
+                            uow=uow, org=ORG, clock=clock)
     queue_report_file(ref, actor_id="U0SAFE1", uow=uow, org=ORG, clock=clock)
     made = close_incident(CloseIncident(reference=ref, actor_id="U0SAFE1", root_cause="Oil", lessons="Watch", actions=[
         CorrectiveAction(measures="Buy a lid", owner_id="U0EMP1", deadline=NOW + timedelta(days=7))]),

@@ -48,3 +48,22 @@ def test_a_broken_file_is_refused_with_its_name(tmp_path: Path, text: str) -> No
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=r"plans\.yml"):
         load_incident_plans(path)
+
+
+def test_which_types_are_production_safety_accidents_is_data_in_the_plans_file(tmp_path: Path) -> None:
+    from bot.incidents.checklists import load_reporting_rules
+
+    shipped = load_reporting_rules()
+    assert IncidentType.NETWORK_SECURITY not in shipped.accidents and IncidentType.FIRE in shipped.accidents
+    path = tmp_path / "plans.yml"
+    path.write_text("reporting:\n  accidents: [injury]\n  follow_up: {default: 20d}\n"
+                    "other:\n  - {en: Call the guard, zh: 呼叫保安}\n", encoding="utf-8")
+    rules = load_reporting_rules(path)
+    assert rules.follow_up_for(IncidentType.FIRE) is None
+    assert rules.follow_up_for(IncidentType.INJURY).delta == timedelta(days=20)  # type: ignore[union-attr]
+    assert set(load_incident_plans(path)) == set(IncidentType)  # the section is not a checklist
+    path.write_text("reporting:\n  follow_up: {fires: 7d}\nother:\n  - {en: a, zh: b}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown incident type 'fires'"):
+        load_reporting_rules(path)
+    path.write_text("other:\n  - {en: a, zh: b}\n", encoding="utf-8")
+    assert load_reporting_rules(path) == shipped  # a company file without the section: the defaults

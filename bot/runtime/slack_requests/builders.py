@@ -143,7 +143,11 @@ def message_shortcut(
     response_url: str | None = None,
     message_user: str = "U0AUTHOR",
     team_id: str = TEAM_ID,
+    thread_ts: str | None = None,  # the message is a reply in this thread
 ) -> SlackRequest:
+    message = {"type": "message", "user": message_user, "ts": message_ts, "text": message_text}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
     return payload_request(
         {
             "type": "message_action",
@@ -158,7 +162,7 @@ def message_shortcut(
             "trigger_id": trigger_id or new_trigger_id(),
             "response_url": response_url or new_response_url("actions"),
             "message_ts": message_ts,
-            "message": {"type": "message", "user": message_user, "ts": message_ts, "text": message_text},
+            "message": message,
         }
     )
 
