@@ -109,7 +109,8 @@ def test_the_safety_post_header_says_the_status_with_its_emoji() -> None:
     assert headers[HazardStatus.REPORTED] == "🆕 Hazard HZ-2026-0001 · " + t("status.reported", "en")
     assert headers[HazardStatus.CLOSED] == "✅ Hazard HZ-2026-0001 · " + t("status.closed", "en")
     assert len(set(headers.values())) == len(HazardStatus)
-    assert build_card(card(status=HazardStatus.CLOSED), "en")["text"].startswith("Hazard HZ-2026-0001 · " + t("status.closed", "en"))
+    closed = build_card(card(status=HazardStatus.CLOSED), "en")["text"]
+    assert closed.startswith("Hazard HZ-2026-0001 · " + t("status.closed", "en"))
     overdue = build_card(card(status=HazardStatus.ASSIGNED), "zh-CN")["blocks"][0]["text"]["text"]
     assert overdue.startswith("⏰ 隐患 HZ-2026-0001")
 
