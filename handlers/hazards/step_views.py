@@ -13,7 +13,7 @@ from bot.core.org import Department
 from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
 from bot.hazards.model import Severity, Step
-from bot.hazards.queries import CaseView, MyCases
+from bot.hazards.queries import CaseLine, CaseView, MyCases
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
@@ -29,21 +29,27 @@ STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
     Step.COMPLETE: (BlockId.STEP_NOTE, BlockId.STEP_PHOTO),
     Step.REQUEST_EXTENSION: (BlockId.STEP_DEADLINE, BlockId.STEP_REASON),
     Step.REFUSE_EXTENSION: (BlockId.STEP_REASON,),
-    Step.SEND_BACK: (BlockId.STEP_REASON,),
-    Step.RETURN: (BlockId.STEP_REASON,),
+    Step.SEND_BACK: (BlockId.STEP_REASON, BlockId.STEP_DEADLINE),
+    Step.RETURN: (BlockId.STEP_REASON, BlockId.STEP_DEADLINE),
 }
+# Steps that start a new round of the rectification: their modal offers the round's deadline.
+NEW_ROUND = frozenset({Step.SEND_BACK, Step.RETURN})
 OPTIONAL = {  # fields a person may leave empty, per step
     Step.ASSESS: {BlockId.STEP_DEADLINE},
     Step.ASSIGN: {BlockId.STEP_DEADLINE},
     Step.FORWARD: {BlockId.STEP_REASON},
     Step.COMPLETE: {BlockId.STEP_PHOTO},
     Step.REFUSE_EXTENSION: {BlockId.STEP_REASON},
+    Step.SEND_BACK: {BlockId.STEP_DEADLINE},  # left alone: the deadline still ahead, or the one offered
+    Step.RETURN: {BlockId.STEP_DEADLINE},
 }
 
 
 def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments: list[Department],
-                     deadline_hint: str, private_metadata: str) -> dict[str, Any]:
-    """One modal for every step that needs input; `case` is the card context of the case."""
+                     deadline_hint: str, private_metadata: str, offered_date: str | None = None) -> dict[str, Any]:
+    """One modal for every step that needs input; `case` is the card context of the case. `offered_date`:
+    the deadline a new round is offered (sending back or returning: the current one while it is ahead,
+    else one counted from the severity), with `deadline_hint` saying which."""
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(clip(
         f"*{case.reference}* · {t('category.' + case.category, locale)} · {escape(case.location)}", 3000))}]
     for block in STEP_FIELDS[step]:
@@ -56,11 +62,15 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
                 element["initial_option"] = next(o for o in options if o["value"] == case.severity)
             blocks.append(_input(block, element, label, optional=optional))
         elif block is BlockId.STEP_DEADLINE:
-            hint = deadline_hint if step is Step.ASSESS else None
+            hint = deadline_hint if step is Step.ASSESS or step in NEW_ROUND else None
             element = {"type": "datepicker"}
             if step is Step.ASSIGN and case.deadline_at:
                 element["initial_date"] = at(case.deadline_at, case.timezone)[:10]
-            blocks.append(_input(block, element, label, optional=optional, hint=hint))
+            if step in NEW_ROUND:
+                label = t("field.new_deadline", locale)
+                if offered_date:
+                    element["initial_date"] = offered_date
+            blocks.append(_input(block, element, label, optional=optional, hint=hint or None))
         elif block is BlockId.STEP_DEPARTMENT:
             options = [{"text": plain(d.name[:75]), "value": d.key} for d in departments[:100]]
             blocks.append(_input(block, {"type": "static_select", "options": options}, label, optional=optional))
@@ -87,9 +97,16 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
     }
 
 
+def named(names: dict[str, str], user: str | None) -> str:
+    """A person as a thread line names them: their name, never a mention (a line pings nobody)."""
+    return escape(names.get(user) or user) if user else "—"
+
+
 def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str]:
-    """The values a thread line or notice may mention, ready for mrkdwn."""
+    """The values a thread line or notice may mention, ready for mrkdwn. A thread line names people; a direct
+    notice (read by its recipient alone) may mention them, which pings nobody else."""
     changes, tz = context.changes, context.timezone
+    person = (lambda u: named(context.names, u)) if isinstance(context, StepLine) else mention
 
     def new(name: str) -> Any:
         value = changes.get(name)
@@ -100,16 +117,16 @@ def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str
         return when(changed, tz) if changed else at(current, tz)
 
     return {
-        "actor": mention(context.actor), "reference": context.reference,
+        "actor": person(context.actor), "reference": context.reference,
         "severity": t(f"severity.{context.severity}", locale) if context.severity else "—",
         "deadline": moment("deadline_at", context.deadline_at),
         "until": moment("extension_until", context.extension_until),
-        "assignee": mention(new("assignee_id") or context.assignee),
+        "assignee": person(new("assignee_id") or context.assignee),
         "department": escape(context.department),
         "reason": escape(str(new("last_reason") or changes.get("reason") or new("extension_reason") or "—")),
         "note": escape(context.completion_note or "—"),
         "measures": escape(context.measures or "—"),
-        "leaders": " ".join(mention(u) for u in context.leaders),
+        "leaders": ("、" if locale.startswith("zh") else ", ").join(person(u) for u in context.leaders),
     }
 
 
@@ -120,11 +137,12 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
     decided = context.decided
     if decided:
-        done = t("step.decided", locale, actor=mention(decided.actor),
+        done = t("step.decided", locale, actor=named(context.names, decided.actor),
                  step=t(f"step.{decided.step}.button", locale))
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
-        if who := who_decides(context, locale):
+        if who := who_decides(context, locale, show=lambda u: mention(u) if u in context.ping
+                              else named(context.names, u)):
             blocks.append({"type": "context", "elements": [mrkdwn(who)]})
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
             step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
@@ -136,10 +154,19 @@ def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     """A short direct message: what happened to a case and what, if anything, the person should do."""
     params = _step_params(context, locale)
     text = clip(t(f"notice.{context.notice}", locale, **params), 3000)
+    if context.ping:
+        text = clip(f"{text}\n{' '.join(mention(u) for u in context.ping)}", 3000)
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
     link = thread_link(context)
     if link:
         blocks.append({"type": "context", "elements": [mrkdwn(f"<{link}|{t('hazard.thread_link', locale)}>")]})
+    if decided := context.decided:
+        done = t("step.decided", locale, actor=mention(decided.actor), step=t(f"step.{decided.step}.button", locale))
+        blocks.append({"type": "context", "elements": [mrkdwn(done)]})
+    elif context.buttons:
+        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
+            step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
+            for i, s in enumerate(context.buttons)]})
     return {"text": text, "blocks": blocks}
 
 
@@ -180,7 +207,10 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str
 def build_my_cases(mine: MyCases, *, locale: str, timezone: str) -> dict[str, Any]:
     """`/hazard mine`: my open reports, my tasks, and what waits for my decision."""
     blocks: list[Block] = [{"type": "header", "text": plain(t("mine.title", locale))}]
-    sections = (("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
+    sections: tuple[tuple[str, list[CaseLine]], ...] = (
+        ("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
+    extra = (("mine.escalated", mine.escalated), ("mine.may_assess", mine.may_assess))  # heads' and officers'
+    sections = sections[:1] + tuple(s for s in extra if s[1]) + sections[1:]
     for key, lines in sections:
         rows = [f"• *{c.reference}* · {t('status.' + c.status.value, locale)} · {clip(escape(c.location), 80)}"
                 + (f" · {t('hazard.field.deadline', locale)} {when(c.deadline_at.isoformat(), timezone)}"

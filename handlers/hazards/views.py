@@ -6,6 +6,7 @@ typed goes through `escape` before it reaches mrkdwn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.i18n import t
@@ -77,22 +78,28 @@ def build_report_modal(
     }
 
 
-def build_reported_modal(*, locale: str, reference: str, department_name: str) -> dict[str, Any]:
-    """What the modal turns into on submit: the reference at once, even while Slack's API is slow."""
+def build_reported_modal(*, locale: str, reference: str, department_name: str,
+                         duplicates: list[str] | None = None) -> dict[str, Any]:
+    """What the modal turns into on submit: the reference at once, even while Slack's API is slow; and the
+    open cases it may duplicate (the report is taken all the same)."""
     text = t("hazard.reported.modal_body", locale, reference=reference, department=escape(department_name))
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    if duplicates:
+        blocks.append(duplicates_block(duplicates, locale, key="hazard.reported.possible_duplicates"))
     return {
         "type": "modal", "callback_id": CallbackId.HAZARD_REPORTED_MODAL,
         "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
-        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+        "blocks": blocks,
     }
 
 
-def who_decides(case: CaseSnapshot, locale: str) -> str | None:
-    """Who may approve or verify the case now, as the rules say (never whoever did the work)."""
+def who_decides(case: CaseSnapshot, locale: str, show: Callable[[str], str] = mention) -> str | None:
+    """Who may approve or verify the case now, as the rules say (never whoever did the work); `show`: how a
+    person is shown (a thread line names them, pinging only those it calls)."""
     if not case.deciders or case.status not in ("completed", "approved"):
         return None
     key = "hazard.who_approves" if case.status == "completed" else "hazard.who_verifies"
-    return t(key, locale, people=" ".join(mention(p) for p in case.deciders))
+    return t(key, locale, people=" ".join(show(p) for p in case.deciders))
 
 
 def thread_link(case: CaseSnapshot) -> str | None:
@@ -164,6 +171,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
         links.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if links:
         blocks.append({"type": "context", "elements": [mrkdwn(clip(" · ".join(links), SECTION_LIMIT))]})
+    if case.duplicates and audience == "safety":
+        blocks.append(duplicates_block(case.duplicates, locale))
     next_key = "hazard.reporter.next" if audience == "reporter" and status == "reported" else f"next.{status}"
     upcoming = t(next_key, locale, assignee=mention(case.assignee), deadline=at(case.deadline_at, tz),
                  reason=escape(case.last_reason or "—"))
@@ -180,6 +189,12 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     text = t(f"hazard.{audience}.notification", locale, reference=ref, category=category,
              location=clip(escape(case.location), 200))
     return {"text": text, "blocks": blocks}
+
+
+def duplicates_block(references: list[str], locale: str, *, key: str = "hazard.possible_duplicates") -> Block:
+    """Open cases of the same category and location: pointed out, never blocking (and naming no reporter)."""
+    shown = ", ".join(references[:10]) + (" …" if len(references) > 10 else "")
+    return {"type": "context", "elements": [mrkdwn(clip(t(key, locale, references=shown), SECTION_LIMIT))]}
 
 
 def photo_links(photos: list[dict[str, str]], locale: str) -> list[str]:
