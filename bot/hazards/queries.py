@@ -164,21 +164,21 @@ def open_cases(viewer_id: str, *, uow: HazardsUnitOfWork, org: Org, page: int = 
     """Every open case, for safety officers only (others get a polite refusal)."""
     if not org.is_safety_officer(viewer_id):
         raise NotAllowed("error.open_safety_only")
-    now = now or utcnow()
-    with uow:
-        found = uow.hazards.find(statuses=OPEN_STATUSES, limit=100_000)
+    moment = now or utcnow()
 
     def order(h: Hazard) -> tuple[int, datetime, int]:
         if h.deadline_at is None:
             return 2, h.reported_at, h.id or 0
-        return (0 if h.deadline_at <= now else 1), h.deadline_at, h.id or 0
+        return (0 if h.deadline_at <= moment else 1), h.deadline_at, h.id or 0
 
-    ordered = sorted(found, key=order)
-    pages = max(1, -(-len(ordered) // OPEN_PAGE))
-    page = min(max(page, 1), pages)
-    shown = ordered[(page - 1) * OPEN_PAGE: page * OPEN_PAGE]
-    overdue = sum(1 for h in ordered if h.deadline_at is not None and h.deadline_at <= now)
-    return OpenCases(lines=[_line(h) for h in shown], page=page, pages=pages, total=len(ordered), overdue=overdue)
+    with uow:
+        ordered = sorted(uow.hazards.find(statuses=OPEN_STATUSES, limit=100_000), key=order)
+        pages = max(1, -(-len(ordered) // OPEN_PAGE))
+        page = min(max(page, 1), pages)
+        shown = ordered[(page - 1) * OPEN_PAGE: page * OPEN_PAGE]
+        overdue = sum(1 for h in ordered if h.deadline_at is not None and h.deadline_at <= moment)
+        return OpenCases(lines=[_line(h) for h in shown], page=page, pages=pages, total=len(ordered),
+                         overdue=overdue)
 
 
 class Rectification(BaseModel):
