@@ -13,7 +13,7 @@ from bot.core.model import CaseEvent
 from bot.core.org import Org
 from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
 from bot.hazards.messages import deadline_notice
-from bot.hazards.model import Hazard, HazardStatus
+from bot.hazards.model import BOT_ACTOR, Hazard, HazardStatus
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.scheduling import (
     JobKey,
@@ -25,8 +25,6 @@ from bot.scheduling import (
     Task,
     job_message,
 )
-
-BOT_ACTOR = "USAFETYBOT"  # the timeline's actor for what the bot did by itself (as the incidents' timeline has it)
 
 
 class UnitOfWork(HazardsUnitOfWork, SchedulingUnitOfWork, Protocol):

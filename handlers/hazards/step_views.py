@@ -12,7 +12,7 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
-from bot.hazards.model import Severity, Step
+from bot.hazards.model import BOT_ACTOR, Severity, Step
 from bot.hazards.queries import CaseLine, CaseView, MyCases
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain, when
 from handlers.core.forms import input_block as _input
@@ -175,6 +175,13 @@ def build_calendar_notice(context: CalendarNotice, locale: str) -> dict[str, Any
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
+def timeline_actor(actor: str | None, locale: str) -> str:
+    """Who took a timeline step: a person, the anonymous reporter, or the bot itself (an escalation)."""
+    if actor == BOT_ACTOR:
+        return t("hazard.by_bot", locale)
+    return mention(actor) if actor else t("hazard.anonymous", locale)
+
+
 def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str, Any]:
     """`/hazard HZ-…`: where a case stands and what happened to it, for the person who asked."""
     fields = [
@@ -193,7 +200,7 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str) -> dict[str
     if view.assignee_id:
         fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
     lines = [f"{at(e.at, timezone)}  {t('timeline.' + e.action, locale)}"
-             f" · {mention(e.actor) if e.actor else t('hazard.anonymous', locale)}" for e in view.timeline]
+             f" · {timeline_actor(e.actor, locale)}" for e in view.timeline]
     blocks: list[Block] = [
         {"type": "header", "text": plain(view.reference)},
         {"type": "section", "fields": fields[:10]},

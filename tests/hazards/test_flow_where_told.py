@@ -9,17 +9,18 @@ from typing import Any
 import pytest
 
 from bot.core.errors import NotAllowed
+from bot.core.i18n import t
 from bot.core.org import parse_org
 from bot.core.workdays import WorkCalendar, deadline_for
 from bot.hazards.changes import StepInput
 from bot.hazards.contexts import CaseCard, HazardNotice, StepLine
-from bot.hazards.jobs import BOT_ACTOR, HazardDeadlines, deadline_chain
-from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
-from bot.hazards.queries import OPEN_PAGE, my_cases, open_cases
+from bot.hazards.jobs import HazardDeadlines, deadline_chain
+from bot.hazards.model import BOT_ACTOR, HazardCategory, HazardStatus, Severity, Step
+from bot.hazards.queries import OPEN_PAGE, my_cases, open_cases, view_case
 from bot.hazards.usecases import ReportHazard, report_hazard, take_step
 from bot.scheduling import JobKey, JobKind, ReminderJob
 from handlers.hazards.list_views import build_open_cases
-from handlers.hazards.step_views import build_notice, build_step_line, build_step_modal
+from handlers.hazards.step_views import build_case_status, build_notice, build_step_line, build_step_modal
 from handlers.hazards.views import build_card, build_reported_modal
 from tests.conftest import ORG_YAML, USERS
 from tests.fakes import FakeDirectory, FakeUnitOfWork
@@ -237,3 +238,6 @@ def test_an_escalation_calls_the_officers_in_the_thread_and_is_on_the_timeline()
     posted = next(m for m in case.uow.state.outbox.values() if m.key.endswith(":deadline:safety:C0SAFETY"))
     shown = build_notice(HazardNotice.model_validate(posted.context), "en")["text"]
     assert all(f"<@{officer}>" in shown for officer in OFFICERS)
+    status = texts(build_case_status(view_case(case.ref, viewer_id="U0SAFE1", uow=case.uow, org=ORG),
+                                     locale="en", timezone=ORG.timezone))
+    assert f"{t('timeline.escalated_safety', 'en')} · {t('hazard.by_bot', 'en')}" in status
