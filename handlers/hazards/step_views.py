@@ -147,6 +147,8 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
             step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
             for i, s in enumerate(context.buttons)]})
+        if context.ping:  # those it calls are in the notification's text too, whatever Slack reads it from
+            text = clip(f"{text} {' '.join(mention(u) for u in context.ping)}", 3000)
     return {"text": text, "blocks": blocks}
 
 

@@ -241,3 +241,22 @@ def test_an_escalation_calls_the_officers_in_the_thread_and_is_on_the_timeline()
     status = texts(build_case_status(view_case(case.ref, viewer_id="U0SAFE1", uow=case.uow, org=ORG),
                                      locale="en", timezone=ORG.timezone))
     assert f"{t('timeline.escalated_safety', 'en')} · {t('hazard.by_bot', 'en')}" in status
+
+
+def test_an_extension_request_is_decided_from_the_heads_dm_and_every_copy_follows() -> None:
+    case = Case()
+    case.step(Step.ASSESS, "U0HEAD1", severity=Severity.GENERAL)
+    case.step(Step.ASSIGN, "U0HEAD1", measures="Fix", assignee_id="U0EMP1", deadline=START + timedelta(days=2))
+    case.step(Step.REQUEST_EXTENSION, "U0EMP1", reason="Parts late", deadline=START + timedelta(days=6))
+    rev = case.hazard.revision
+    for leader in ("U0HEAD1", "U0DEP1"):
+        ask = HazardNotice.model_validate(case.message(f"r{rev}:notice:{leader}").context)
+        assert ask.buttons == [Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION]
+        card = CaseCard.model_validate(case.message(f"leader:{leader}:update").context)
+        assert {Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION} <= set(card.offers)
+    case.step(Step.ACCEPT_EXTENSION, "U0HEAD1")
+    for leader in ("U0HEAD1", "U0DEP1"):
+        resolved = HazardNotice.model_validate(case.message(f"r{rev}:notice:{leader}:update").context)
+        assert resolved.decided is not None and resolved.decided.step is Step.ACCEPT_EXTENSION
+    assert StepLine.model_validate(case.message(f"r{rev}:step:update").context).decided is not None
+    assert case.hazard.deadline_at == START + timedelta(days=6)
