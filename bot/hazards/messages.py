@@ -49,7 +49,7 @@ CARD_STEPS = (Step.ASSIGN, Step.ASSESS, Step.REJECT, Step.FORWARD, Step.COMPLETE
               Step.APPROVE, Step.SEND_BACK, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION, Step.VERIFY, Step.RETURN)
 
 # Steps whose direct notice goes to the person who must act next or should know.
-NOTICE_STEPS = (Step.COMPLETE, Step.REQUEST_EXTENSION, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION,
+NOTICE_STEPS = (Step.ASSESS, Step.COMPLETE, Step.REQUEST_EXTENSION, Step.ACCEPT_EXTENSION, Step.REFUSE_EXTENSION,
                 Step.SEND_BACK, Step.RETURN, Step.REJECT, Step.VERIFY)
 NOTICE_KINDS = ("forwarded", "assigned", "major", *(s.value for s in NOTICE_STEPS),
                 *(f"deadline_{level}" for level in DEADLINE_LEVELS))
@@ -237,6 +237,9 @@ def queue_step(uow: HazardsUnitOfWork, hazard: Hazard, event: CaseEvent, org: Or
     if step is Step.ASSESS and hazard.severity is Severity.MAJOR:
         for manager in org.management.members:
             out.notice(f"major:{manager}", manager, "major")
+    if step is Step.ASSESS and event.actor_id not in leaders:  # an officer assessed: the heads assign next
+        for leader in actors_for(Step.ASSIGN, hazard, org):
+            out.notice(f"r{rev}:notice:{leader}", leader, step.value, **step_info)
     if step in (Step.COMPLETE, Step.REQUEST_EXTENSION):  # ask those who decide next, with the decision's buttons
         for leader in actors_for(PROMPTS[step][0], hazard, org):
             out.ask(f"r{rev}:notice:{leader}", leader, PROMPTS[step], **step_info)

@@ -260,3 +260,15 @@ def test_an_extension_request_is_decided_from_the_heads_dm_and_every_copy_follow
         assert resolved.decided is not None and resolved.decided.step is Step.ACCEPT_EXTENSION
     assert StepLine.model_validate(case.message(f"r{rev}:step:update").context).decided is not None
     assert case.hazard.deadline_at == START + timedelta(days=6)
+
+
+def test_when_an_officer_assesses_the_heads_are_told_to_assign() -> None:
+    case = Case()
+    case.step(Step.ASSESS, "U0SAFE1", severity=Severity.SERIOUS)
+    rev = case.hazard.revision
+    for leader in ("U0HEAD1", "U0DEP1"):
+        told = build_notice(HazardNotice.model_validate(case.message(f"r{rev}:notice:{leader}").context), "en")
+        assert case.ref in told["text"] and "assign" in told["text"]
+    head = Case(location="Hall 5")
+    head.step(Step.ASSESS, "U0HEAD1", severity=Severity.SERIOUS)  # the head assesses: nobody else to tell
+    assert f"{head.ref}:r{head.hazard.revision}:notice:U0DEP1" not in head.uow.state.outbox
