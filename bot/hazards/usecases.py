@@ -228,6 +228,13 @@ def _people_named(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org) -> set[st
     return people
 
 
+def learn_names(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, directory: Directory) -> dict[str, str]:
+    """The names of everyone the step's thread line may name, asked of Slack (cached) outside any transaction.
+    A step button calls it when its modal opens, so that the submission, which must answer Slack within three
+    seconds, finds them known."""
+    return {person: directory.name_of(person) for person in _people_named(cmd, uow=uow, org=org)}
+
+
 class StepTaken(BaseModel):
     reference: str
     step: Step
@@ -247,7 +254,7 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
         problems["assignee"] = "error.unknown_user"  # asked before the transaction: it is a Slack call
     if problems:
         raise InvalidInput(problems, {"deadline": {"most": org.deadlines.max_ahead.delta.days}})
-    names = {person: directory.name_of(person) for person in _people_named(cmd, uow=uow, org=org)}
+    names = learn_names(cmd, uow=uow, org=org, directory=directory)
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
             return StepTaken.model_validate(earlier)

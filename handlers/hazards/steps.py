@@ -19,7 +19,7 @@ from bot.core.workdays import deadline_for
 from bot.hazards.changes import StepInput
 from bot.hazards.contexts import CaseSnapshot
 from bot.hazards.model import Severity, Step
-from bot.hazards.usecases import case_snapshot, check_step, take_step
+from bot.hazards.usecases import case_snapshot, check_step, learn_names, take_step
 from handlers.core.background import ack_now
 from handlers.core.blocks import at, when
 from handlers.core.errors import Kindly
@@ -121,6 +121,10 @@ def register(app: App, services: Services) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
             deadline_hint=hint, private_metadata=meta.model_dump_json(), offered_date=offered))
+        # While the person fills the modal: learn the names its thread line will show, so the submission
+        # (answered within Slack's three seconds) asks Slack for none of them.
+        learn_names(StepInput(reference=reference, step=step, actor_id=user_id), uow=services.uow(), org=org,
+                    directory=services.directory)
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = StepModalMeta.model_validate_json(view["private_metadata"])

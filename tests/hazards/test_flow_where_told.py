@@ -17,8 +17,9 @@ from bot.hazards.contexts import CaseCard, HazardNotice, StepLine
 from bot.hazards.jobs import HazardDeadlines, deadline_chain
 from bot.hazards.model import BOT_ACTOR, HazardCategory, HazardStatus, Severity, Step
 from bot.hazards.queries import OPEN_PAGE, my_cases, open_cases, view_case
-from bot.hazards.usecases import ReportHazard, report_hazard, take_step
+from bot.hazards.usecases import ReportHazard, learn_names, report_hazard, take_step
 from bot.scheduling import JobKey, JobKind, ReminderJob
+from handlers.core.slack_api import SlackDirectory
 from handlers.hazards.list_views import build_open_cases
 from handlers.hazards.step_views import build_case_status, build_notice, build_step_line, build_step_modal
 from handlers.hazards.views import build_card, build_reported_modal
@@ -272,3 +273,27 @@ def test_when_an_officer_assesses_the_heads_are_told_to_assign() -> None:
     head = Case(location="Hall 5")
     head.step(Step.ASSESS, "U0HEAD1", severity=Severity.SERIOUS)  # the head assesses: nobody else to tell
     assert f"{head.ref}:r{head.hazard.revision}:notice:U0DEP1" not in head.uow.state.outbox
+
+
+class CountingClient:
+    """Stands in for slack_sdk's WebClient: `users.info` answers with a display name and is counted."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def users_info(self, *, user: str, **_: Any) -> dict[str, Any]:
+        self.asked.append(user)
+        return {"user": {"id": user, "profile": {"display_name": f"name-{user}"}}}
+
+
+def test_names_are_learned_when_the_modal_opens_so_the_submission_asks_slack_for_none() -> None:
+    case = Case().rectified()
+    client = CountingClient()
+    directory = SlackDirectory(client)  # type: ignore[arg-type]
+    send_back = StepInput(reference=case.ref, step=Step.SEND_BACK, actor_id="U0HEAD1", reason="Again")
+    learn_names(send_back, uow=case.uow, org=ORG, directory=directory)  # the button opened the modal
+    asked = len(client.asked)
+    take_step(send_back, uow=case.uow, org=ORG, calendar=CALENDAR, directory=directory, clock=lambda: case.now)
+    assert len(client.asked) == asked > 0
+    line = StepLine.model_validate(case.message(f"r{case.hazard.revision}:step").context)
+    assert "name-U0HEAD1" in build_step_line(line, "en")["text"]
