@@ -53,7 +53,7 @@ def test_assigning_with_the_offered_date_keeps_the_assessed_deadline(bot: Runnin
         assert uow.hazards.get(ref).deadline_at == assessed  # type: ignore[union-attr]
 
 
-def test_a_rectification_returned_after_its_deadline_gets_a_new_one_with_its_own_chain(database_url: str, org: Org) -> None:
+def test_a_rectification_returned_late_gets_a_new_deadline_with_its_own_chain(database_url: str, org: Org) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     sessions = session_factory(engine)
