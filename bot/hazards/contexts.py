@@ -90,6 +90,7 @@ class HazardNotice(CaseSnapshot):
     buttons: list[Step] = Field(default_factory=list)  # the decision asked of the recipient, right where they are told
     decided: Decision | None = None  # taken (here or anywhere else): the buttons give way to who took it
     ping: list[str] = Field(default_factory=list)  # people mentioned (a notice in a channel thread: the next actors)
+    names: dict[str, str] = Field(default_factory=dict)  # in a channel thread: people named, not mentioned
 
 
 class CalendarNotice(_Context):

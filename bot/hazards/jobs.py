@@ -12,7 +12,7 @@ from typing import ClassVar, Protocol
 from bot.core.model import CaseEvent
 from bot.core.org import Org
 from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
-from bot.hazards.messages import deadline_notice
+from bot.hazards.messages import deadline_notice, names_in_thread
 from bot.hazards.model import BOT_ACTOR, Hazard, HazardStatus
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.scheduling import (
@@ -66,8 +66,9 @@ class HazardDeadlines(JobSource[UnitOfWork]):
         told = [target for target in rung.told(hazard, self.org) if target]
         # In the case's thread the safety officers are called by name: that post is where they are told.
         ping = list(self.org.safety_department.members) if rung.in_case_thread else None
+        names = names_in_thread(uow, hazard) if rung.in_case_thread else None
         for target in told:
-            context = deadline_notice(hazard, self.org, rung.level.value, target, ping=ping)
+            context = deadline_notice(hazard, self.org, rung.level.value, target, ping=ping, names=names)
             uow.outbox.add(job_message(job, target, "hazard.notice", context, now, subject=hazard.reference,
                                        reply_to=f"{hazard.reference}:safety-post" if rung.in_case_thread
                                        else None))

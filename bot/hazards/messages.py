@@ -82,11 +82,19 @@ def snapshot(hazard: Hazard, org: Org) -> CaseSnapshot:
 
 
 def deadline_notice(hazard: Hazard, org: Org, level: str, recipient: str, *,
-                    ping: list[str] | None = None) -> dict[str, Any]:
+                    ping: list[str] | None = None, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The JSON context of a deadline reminder or escalation (`deadline_<level>`) for the scheduler to queue;
-    `ping`: whom it mentions (an escalation posted in the case's thread calls the safety officers there)."""
+    `ping`: whom it mentions (an escalation posted in the case's thread calls the safety officers there);
+    `names`: how it names the others there (`names_in_thread`), without pinging them."""
     return _dump(HazardNotice(**_fields(snapshot(hazard, org)), recipient=recipient,
-                              notice=f"deadline_{level}", ping=ping or []))
+                              notice=f"deadline_{level}", ping=ping or [], names=dict(names or {})))
+
+
+def names_in_thread(uow: HazardsUnitOfWork, hazard: Hazard) -> dict[str, str]:
+    """The names the case's latest thread line used (every step's line is keyed by the revision it made):
+    what a later line queued where Slack may not be asked (the scheduler's transaction) names people by."""
+    latest = uow.outbox.by_key(f"{hazard.reference}:r{hazard.revision}:step")
+    return dict(latest.context.get("names") or {}) if latest is not None else {}
 
 
 def _fields(model: BaseModel) -> dict[str, Any]:

@@ -106,7 +106,13 @@ def _step_params(context: StepLine | HazardNotice, locale: str) -> dict[str, str
     """The values a thread line or notice may mention, ready for mrkdwn. A thread line names people; a direct
     notice (read by its recipient alone) may mention them, which pings nobody else."""
     changes, tz = context.changes, context.timezone
-    person = (lambda u: named(context.names, u)) if isinstance(context, StepLine) else mention
+
+    def person(user: str | None) -> str:
+        """A thread line names everyone; a notice names whom it knows the names of (one in a channel's thread)
+        and mentions the rest (in a DM a mention pings nobody else)."""
+        if isinstance(context, StepLine) or (user and user in context.names):
+            return named(context.names, user)
+        return mention(user)
 
     def new(name: str) -> Any:
         value = changes.get(name)

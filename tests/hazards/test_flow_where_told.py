@@ -239,6 +239,7 @@ def test_an_escalation_calls_the_officers_in_the_thread_and_is_on_the_timeline()
     posted = next(m for m in case.uow.state.outbox.values() if m.key.endswith(":deadline:safety:C0SAFETY"))
     shown = build_notice(HazardNotice.model_validate(posted.context), "en")["text"]
     assert all(f"<@{officer}>" in shown for officer in OFFICERS)
+    assert "<@U0EMP1>" not in shown and "u0emp1" in shown  # the late assignee is named there, not pinged
     status = texts(build_case_status(view_case(case.ref, viewer_id="U0SAFE1", uow=case.uow, org=ORG),
                                      locale="en", timezone=ORG.timezone))
     assert f"{t('timeline.escalated_safety', 'en')} · {t('hazard.by_bot', 'en')}" in status
