@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, select
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, func, select
 
-from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity
+from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Severity
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, mapper_registry, metadata
 
 hazards = Table(
@@ -73,4 +73,11 @@ class SqlHazards(SqlRepository):
             query = query.where(hazards.c.department_key.in_(list(department_keys)))
         if statuses is not None:
             query = query.where(hazards.c.status.in_(list(statuses)))
+        return list(self._s.scalars(query))
+
+    def open_like(self, category: str, location: str, *, limit: int = 10) -> list[Hazard]:
+        query = (select(Hazard).where(hazards.c.category == category, hazards.c.incident_ref.is_(None),
+                                      hazards.c.status.in_(list(OPEN_STATUSES)),
+                                      func.lower(hazards.c.location) == location.lower())
+                 .order_by(hazards.c.id).limit(limit))
         return list(self._s.scalars(query))

@@ -10,7 +10,7 @@ from typing import Any, Self
 from bot.core.events import Dispatcher, EventRecorder
 from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage
-from bot.hazards.model import Hazard
+from bot.hazards.model import OPEN_STATUSES, Hazard
 
 
 class FakeState:
@@ -74,6 +74,10 @@ class _Hazards:
                 and (department_keys is None or h.department_key in department_keys)
                 and (wanted is None or h.status in wanted)
                 and (incident_ref is None or h.incident_ref == incident_ref)][:limit]
+
+    def open_like(self, category: str, location: str, *, limit: int = 10) -> list[Hazard]:
+        return [h for h in self.s.hazards.values() if h.category == category and h.incident_ref is None
+                and h.location.lower() == location.lower() and h.status in OPEN_STATUSES][:limit]
 
 
 class _Incidents:
@@ -148,5 +152,5 @@ class FakeDirectory:
     def is_active_user(self, user_id: str) -> bool:
         return user_id in self.active
 
-    def name_of(self, user_id: str) -> str | None:
-        return f"name-of-{user_id}" if user_id in self.active else None
+    def name_of(self, user_id: str) -> str:
+        return user_id.lower()

@@ -166,8 +166,9 @@ class Directory(Protocol):
     def is_active_user(self, user_id: str) -> bool:
         """True for a person in the workspace (not deactivated, not a bot). Calls Slack: never inside a transaction."""
 
-    def name_of(self, user_id: str) -> str | None:
-        """The person's name as Slack shows it (None when unknown). Calls Slack: never inside a transaction."""
+    def name_of(self, user_id: str) -> str:
+        """How a person is named where they must not be pinged (their Slack display name; their id when it
+        cannot be learned). Calls Slack (cached): never inside a transaction."""
 
 
 class LocaleResolver(Protocol):

@@ -185,8 +185,11 @@ def _back_to_rectification(h: Hazard, cmd: StepInput, now: datetime, default: da
     changes: dict[str, Any] = {}
     _set(h, changes, "last_reason", tidy(cmd.reason))
     _set(h, changes, "rounds", h.rounds + 1)
-    if cmd.deadline is not None:
-        _set(h, changes, "deadline_at", cmd.deadline)
+    deadline = cmd.deadline
+    if deadline is None and (h.deadline_at is None or h.deadline_at <= now):
+        deadline = default  # the old deadline is past: the new round gets one offered from the severity
+    if deadline is not None:
+        _set(h, changes, "deadline_at", deadline)
     return changes
 
 

@@ -61,6 +61,7 @@ class CaseCard(CaseSnapshot):
     recipient: str
     audience: Audience
     offers: list[Step] = Field(default_factory=list)  # the steps this recipient may take from the card now
+    duplicates: list[str] = Field(default_factory=list)  # open cases of the same category and location (safety post)
 
 
 class Decision(_Context):
@@ -77,6 +78,8 @@ class StepLine(CaseSnapshot):
     changes: dict[str, Any] = Field(default_factory=dict)
     buttons: list[Step] = Field(default_factory=list)
     decided: Decision | None = None  # the awaited decision was taken: its buttons give way to who took it
+    names: dict[str, str] = Field(default_factory=dict)  # user id -> display name: a line names, never pings
+    ping: list[str] = Field(default_factory=list)  # the next actors told only here, so mentioned here
 
 
 class HazardNotice(CaseSnapshot):
@@ -87,6 +90,10 @@ class HazardNotice(CaseSnapshot):
     step: Step | None = None
     actor: str | None = None
     changes: dict[str, Any] = Field(default_factory=dict)
+    buttons: list[Step] = Field(default_factory=list)  # the decision asked of the recipient, right where they are told
+    decided: Decision | None = None  # taken (here or anywhere else): the buttons give way to who took it
+    ping: list[str] = Field(default_factory=list)  # people mentioned (a notice in a channel thread: the next actors)
+    names: dict[str, str] = Field(default_factory=dict)  # in a channel thread: people named, not mentioned
 
 
 class CalendarNotice(_Context):

@@ -39,6 +39,7 @@ class Rung:
     after_deadline: Callable[[Escalation], timedelta]  # negative: before it
     told: Callable[[Hazard, Org], list[str | None]]
     in_case_thread: bool = False  # posted in the case's thread of the safety channel
+    escalates: bool = False  # goes up past the assignee: recorded on the case's timeline
 
     @property
     def notice(self) -> str:
@@ -52,10 +53,11 @@ class Rung:
 CHAIN: tuple[Rung, ...] = (
     Rung(DeadlineLevel.SOON, lambda e: -e.before_deadline.delta, _assignee),
     Rung(DeadlineLevel.ASSIGNEE, lambda e: timedelta(0), _assignee),
-    Rung(DeadlineLevel.HEAD, lambda e: e.head.delta, _leaders),
+    Rung(DeadlineLevel.HEAD, lambda e: e.head.delta, _leaders, escalates=True),
     Rung(DeadlineLevel.SAFETY, lambda e: e.safety.delta, lambda h, org: [h.home or org.safety_department.channel],
-         in_case_thread=True),  # in the case's thread: a confidential case's own channel
-    Rung(DeadlineLevel.MANAGEMENT, lambda e: e.management.delta, lambda h, org: list(org.management.members)),
+         in_case_thread=True, escalates=True),  # in the case's thread: a confidential case's own channel
+    Rung(DeadlineLevel.MANAGEMENT, lambda e: e.management.delta, lambda h, org: list(org.management.members),
+         escalates=True),
 )
 RUNGS = {rung.level: rung for rung in CHAIN}
 DEADLINE_LEVELS = tuple(rung.level.value for rung in CHAIN)

@@ -9,10 +9,11 @@ from datetime import datetime
 from functools import partial
 from typing import ClassVar, Protocol
 
+from bot.core.model import CaseEvent
 from bot.core.org import Org
 from bot.hazards.escalation import CHAIN, RUNGS, DeadlineLevel
-from bot.hazards.messages import deadline_notice, refresh_cards
-from bot.hazards.model import Hazard, HazardStatus
+from bot.hazards.messages import deadline_notice, names_in_thread, refresh_cards
+from bot.hazards.model import BOT_ACTOR, Hazard, HazardStatus
 from bot.hazards.ports import HazardsUnitOfWork
 from bot.scheduling import (
     JobKey,
@@ -63,11 +64,20 @@ class HazardDeadlines(JobSource[UnitOfWork]):
                 or key.chain != deadline_chain(hazard)):
             return JobState.SKIPPED  # done, extended or reassigned meanwhile
         rung = RUNGS[DeadlineLevel(key.step)]
-        for target in rung.told(hazard, self.org):
-            if target:
-                context = deadline_notice(hazard, self.org, rung.level.value, target, now)
-                uow.outbox.add(job_message(job, target, "hazard.notice", context, now, subject=hazard.reference,
-                                           reply_to=f"{hazard.reference}:safety-post" if rung.in_case_thread
-                                           else None))
+        told = [target for target in rung.told(hazard, self.org) if target]
+        # In the case's thread the safety officers are called by name: that post is where they are told.
+        ping = list(self.org.safety_department.members) if rung.in_case_thread else None
+        names = names_in_thread(uow, hazard) if rung.in_case_thread else None
+        for target in told:
+            context = deadline_notice(hazard, self.org, rung.level.value, target, now, ping=ping,
+                                      names=names)
+            uow.outbox.add(job_message(job, target, "hazard.notice", context, now, subject=hazard.reference,
+                                       reply_to=f"{hazard.reference}:safety-post" if rung.in_case_thread
+                                       else None))
+        if rung.escalates and told:  # on the case's timeline: whom it went up to, and when
+            uow.events.append(CaseEvent(case_ref=hazard.reference, action=f"escalated_{rung.level.value}",
+                                        actor_id=BOT_ACTOR, at=now,
+                                        changes={"told": [*(ping or []), *told], "deadline_at":
+                                                 hazard.deadline_at.isoformat()}))
         refresh_cards(uow, hazard, self.org, now)  # the cards count the days left (or late) too
         return JobState.SENT

@@ -78,6 +78,9 @@ def timeline_action(action: str) -> str:
     return "corrective_action_opened" if action == "corrective_action" else action
 
 
+BOT_ACTOR = "USAFETYBOT"  # the timeline's actor for what the bot did by itself (as the incidents' timeline has it)
+
+
 class Role(StrEnum):
     LEADER = "leader"  # head or deputy of the case's department
     SAFETY = "safety"  # safety officer

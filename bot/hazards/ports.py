@@ -20,6 +20,10 @@ class HazardRepository(Protocol):
              incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
         """Cases matching every given filter, oldest first."""
 
+    def open_like(self, category: str, location: str, *, limit: int = 10) -> list[Hazard]:
+        """Open reported cases (not an incident's corrective actions) of this category whose location is this
+        one, letter case aside: possible duplicates of a new report. Oldest first."""
+
 
 class HazardsUnitOfWork(UnitOfWork, Protocol):
     @property

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from bot.core.clock import utcnow
 from bot.core.errors import NotAllowed
 from bot.core.org import Org
-from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, timeline_action
+from bot.hazards.escalation import RUNGS, DeadlineLevel
+from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, Step, timeline_action
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import actors_for, awaited_decision, roles_of, statuses_waiting_for, waiting_for
+from bot.hazards.rules import (
+    actors_for,
+    awaited_decision,
+    next_steps,
+    roles_of,
+    statuses_waiting_for,
+    waiting_for,
+)
 
 MAX_ACTIONS_LISTED = 100
 
@@ -71,12 +80,28 @@ class CaseLine(BaseModel):
     status: HazardStatus
     location: str
     deadline_at: datetime | None
+    thread: tuple[str, str] | None = None  # (channel, ts) of its thread, for a link (lists for officers)
 
 
 class MyCases(BaseModel):
     reported: list[CaseLine]  # my open reports
     tasks: list[CaseLine]  # rectifications assigned to me
-    to_decide: list[CaseLine]  # waiting for me as head, deputy or safety officer
+    to_decide: list[CaseLine]  # waiting for me as head, deputy, stand-in or safety officer
+    may_assess: list[CaseLine] = Field(default_factory=list)  # awaiting assessment, which I (an officer) may take
+    escalated: list[CaseLine] = Field(default_factory=list)  # overdue, and the escalation has reached me
+
+
+def _line(h: Hazard) -> CaseLine:
+    return CaseLine(reference=h.reference, status=h.status, location=h.location, deadline_at=h.deadline_at,
+                    thread=(h.thread_channel or "", h.thread_ts) if h.thread_ts else None)
+
+
+def _escalated_to(found: list[Hazard], level: DeadlineLevel, org: Org, now: datetime) -> list[Hazard]:
+    """Overdue cases whose escalation chain has reached this level (`bot.hazards.escalation`), most overdue first."""
+    rung = RUNGS[level]
+    late = [h for h in found if h.status is HazardStatus.ASSIGNED and h.deadline_at is not None
+            and rung.fires_at(h.deadline_at, org.escalation) <= now]
+    return sorted(late, key=lambda h: (h.deadline_at, h.reference))
 
 
 def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> list[Hazard]:
@@ -85,24 +110,75 @@ def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> 
             and ((awaited := awaited_decision(h)) is None or user_id in actors_for(awaited, h, org))]
 
 
-def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org) -> MyCases:
+def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org, now: datetime | None = None) -> MyCases:
+    """What waits for this person: their open reports, their tasks, their decisions (as head, deputy, safety
+    officer, or an officer standing in for a head who did the work), and for heads and officers the overdue
+    cases escalated to them; officers also see the reports awaiting an assessment they may take."""
     def lines(found: list[Hazard]) -> list[CaseLine]:
-        return [CaseLine(reference=h.reference, status=h.status, location=h.location, deadline_at=h.deadline_at)
-                for h in found]
+        return [_line(h) for h in found]
 
+    now = now or utcnow()
     led = [d.key for d in org.departments if user_id in d.leaders]
+    officer = org.is_safety_officer(user_id)
     with uow:
         reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES)
         tasks = _waiting_for_me(uow.hazards.find(assignee_id=user_id, statuses=statuses_waiting_for(Role.ASSIGNEE)),
                                 Role.ASSIGNEE, user_id, org)
         deciding = _waiting_for_me(uow.hazards.find(department_keys=led, statuses=statuses_waiting_for(Role.LEADER),
                                                     limit=200), Role.LEADER, user_id, org) if led else []
-        if org.is_safety_officer(user_id):
-            deciding += _waiting_for_me(uow.hazards.find(statuses=statuses_waiting_for(Role.SAFETY)),
-                                        Role.SAFETY, user_id, org)
+        escalated = _escalated_to(uow.hazards.find(department_keys=led, statuses={HazardStatus.ASSIGNED},
+                                                   limit=200), DeadlineLevel.HEAD, org, now) if led else []
+        may_assess: list[Hazard] = []
+        if officer:
+            for role in (Role.SAFETY, Role.STAND_IN):
+                deciding += _waiting_for_me(uow.hazards.find(statuses=statuses_waiting_for(role), limit=200),
+                                            role, user_id, org)
+            may_assess = [h for h in uow.hazards.find(statuses={HazardStatus.REPORTED}, limit=200)
+                          if user_id not in actors_for(Step.ASSESS, h, org)
+                          and next_steps(h, roles_of(user_id, h, org), (Step.ASSESS,))]
+            escalated += _escalated_to(uow.hazards.find(statuses={HazardStatus.ASSIGNED}, limit=1000),
+                                       DeadlineLevel.SAFETY, org, now)
         unique = {h.reference: h for h in deciding}
         return MyCases(reported=lines(reported), tasks=lines(tasks),
-                       to_decide=lines(sorted(unique.values(), key=lambda h: h.reference)))
+                       to_decide=lines(sorted(unique.values(), key=lambda h: h.reference)),
+                       may_assess=lines(may_assess),
+                       escalated=lines(list({h.reference: h for h in escalated}.values())))
+
+
+class OpenCases(BaseModel):
+    """`/hazard open` for safety officers: one page of every open case, overdue first (most overdue first),
+    then the rest by deadline, then those without one, oldest first."""
+
+    lines: list[CaseLine]
+    page: int
+    pages: int
+    total: int
+    overdue: int
+
+
+OPEN_PAGE = 25  # cases per page: a few sections' worth, well inside a message's 50 blocks
+
+
+def open_cases(viewer_id: str, *, uow: HazardsUnitOfWork, org: Org, page: int = 1,
+               now: datetime | None = None) -> OpenCases:
+    """Every open case, for safety officers only (others get a polite refusal)."""
+    if not org.is_safety_officer(viewer_id):
+        raise NotAllowed("error.open_safety_only")
+    moment = now or utcnow()
+
+    def order(h: Hazard) -> tuple[int, datetime, int]:
+        if h.deadline_at is None:
+            return 2, h.reported_at, h.id or 0
+        return (0 if h.deadline_at <= moment else 1), h.deadline_at, h.id or 0
+
+    with uow:
+        ordered = sorted(uow.hazards.find(statuses=OPEN_STATUSES, limit=100_000), key=order)
+        pages = max(1, -(-len(ordered) // OPEN_PAGE))
+        page = min(max(page, 1), pages)
+        shown = ordered[(page - 1) * OPEN_PAGE: page * OPEN_PAGE]
+        overdue = sum(1 for h in ordered if h.deadline_at is not None and h.deadline_at <= moment)
+        return OpenCases(lines=[_line(h) for h in shown], page=page, pages=pages, total=len(ordered),
+                         overdue=overdue)
 
 
 class Rectification(BaseModel):

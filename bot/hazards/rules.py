@@ -145,6 +145,19 @@ def actors_for(step: Step, hazard: Hazard, org: Org, *, expected: bool = True) -
                               if person not in barred))
 
 
+def barred(step: Step, hazard: Hazard, person: str, org: Org) -> bool:
+    """Is this person kept from the step on this case whatever else they hold (their own work, `not_by`)?"""
+    return bool(roles_of(person, hazard, org) & RULES[step].not_by)
+
+
+def offers_for(person: str, hazard: Hazard, org: Org, among: Iterable[Step], *,
+               roles: Iterable[Role] | None = None) -> list[Step]:
+    """The steps (of `among`) this person may take on the case now: in the roles given (a card's role), or in
+    every role they hold; never a step barred for them. What a card's or a notice's buttons are."""
+    held = set(roles) if roles is not None else roles_of(person, hazard, org)
+    return [step for step in next_steps(hazard, held, among) if not barred(step, hazard, person, org)]
+
+
 def awaited_decision(hazard: Hazard) -> Step | None:
     """The decision a completed or approved case waits for (approve, verify), whose deciders a card names."""
     return {S.COMPLETED: Step.APPROVE, S.APPROVED: Step.VERIFY}.get(hazard.status)

@@ -57,6 +57,7 @@ class Reported(BaseModel):
 
     reference: str
     department_name: str
+    duplicates: list[str] = Field(default_factory=list)  # open cases of the same category and location
 
 
 def _check(cmd: ReportHazard, org: Org) -> dict[str, str]:
@@ -91,6 +92,8 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
             return Reported.model_validate(earlier)
+        # Pointed out, never refused: the reporter and the safety department see the references, nobody a name.
+        duplicates = [h.reference for h in uow.hazards.open_like(cmd.category.value, tidy(cmd.location))]
         hazard = Hazard(
             reference=_new_reference(uow, org, now),
             category=cmd.category,
@@ -111,8 +114,8 @@ def report_hazard(cmd: ReportHazard, *, uow: HazardsUnitOfWork, org: Org, clock:
         ))
         uow.record(HazardReported(case_ref=hazard.reference, actor_id=cmd.reporter_id, at=now,
                                   department_key=department.key))
-        queue_report(uow, hazard, org, now)
-        reported = Reported(reference=hazard.reference, department_name=department.name)
+        queue_report(uow, hazard, org, now, duplicates=duplicates)
+        reported = Reported(reference=hazard.reference, department_name=department.name, duplicates=duplicates)
         remember(uow, once, reported)
         uow.commit()
     return reported
@@ -212,6 +215,27 @@ def case_snapshot(reference: str, *, uow: HazardsUnitOfWork, org: Org) -> CaseSn
         return snapshot(load(uow, reference), org)
 
 
+def _people_named(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org) -> set[str]:
+    """Everyone a step's thread line may name: read before the step's transaction, so that their names can
+    be asked of Slack outside it (a line names people; it never pings them)."""
+    with uow:
+        hazard = uow.hazards.get(cmd.reference)
+        people = {cmd.actor_id, *([cmd.assignee_id] if cmd.assignee_id else []), *org.safety_department.members}
+        for key in (hazard.department_key if hazard else None, cmd.department_key):
+            if key and (department := org.department(key)) is not None:
+                people.update(department.leaders)
+        if hazard is not None and hazard.assignee_id:
+            people.add(hazard.assignee_id)
+    return people
+
+
+def learn_names(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, directory: Directory) -> dict[str, str]:
+    """The names of everyone the step's thread line may name, asked of Slack (cached) outside any transaction.
+    A step button calls it when its modal opens, so that the submission, which must answer Slack within three
+    seconds, finds them known."""
+    return {person: directory.name_of(person) for person in _people_named(cmd, uow=uow, org=org)}
+
+
 class StepTaken(BaseModel):
     reference: str
     step: Step
@@ -231,6 +255,7 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
         problems["assignee"] = "error.unknown_user"  # asked before the transaction: it is a Slack call
     if problems:
         raise InvalidInput(problems, {"deadline": {"most": org.deadlines.max_ahead.delta.days}})
+    names = learn_names(cmd, uow=uow, org=org, directory=directory)
     with uow:
         if (earlier := replay(uow, once, at=now)) is not None:
             return StepTaken.model_validate(earlier)
@@ -238,10 +263,12 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id
-        default = deadline_for(cmd.severity, start=now, org=org, calendar=calendar) if cmd.severity else None
+        severity = cmd.severity or hazard.severity  # a new round's deadline is offered from the severity
+        default = deadline_for(severity, start=now, org=org, calendar=calendar) if severity else None
         event = apply_step(hazard, cmd, roles=roles_of(cmd.actor_id, hazard, org), now=now, default_deadline=default)
         uow.events.append(event)
-        queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee)
+        queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee,
+                   names=names)
         taken = RectificationVerified if cmd.step is Step.VERIFY else RectificationStepTaken
         uow.record(taken(case_ref=hazard.reference, actor_id=cmd.actor_id, at=now, step=cmd.step,
                          status=hazard.status, assignee_id=hazard.assignee_id, incident_ref=hazard.incident_ref))

@@ -55,8 +55,8 @@ class OrgDirectory:
     def is_active_user(self, user_id: str) -> bool:
         return user_id in self.people
 
-    def name_of(self, user_id: str) -> str | None:
-        return None  # offline: the import names nobody
+    def name_of(self, user_id: str) -> str:
+        return user_id  # the org file names nobody
 
 
 # ---- reading a file ------------------------------------------------------------------------------------------

@@ -144,22 +144,36 @@ class SlackLocales:
 class SlackDirectory:
     """Is this a real, active person? (users.info; a deactivated account or a bot is not.)"""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, ttl_seconds: float = 3600.0) -> None:
         self._client = client
+        self._ttl = ttl_seconds
+        self._names: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
 
     def is_active_user(self, user_id: str) -> bool:
         try:
             user = self._client.users_info(user=user_id)["user"]
         except SlackApiError:
             return False
+        self._remember(user)
         return not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user"))
 
-    def name_of(self, user_id: str) -> str | None:
-        """The display name, else the real name (for files, where a mention shows nothing)."""
+    def name_of(self, user_id: str) -> str:
+        """The display name (else the real name, else the handle), cached; the id when Slack does not say."""
+        with self._lock:
+            hit = self._names.get(user_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
         try:
-            user = self._client.users_info(user=user_id)["user"]
-        except SlackApiError:
-            return None
+            return self._remember(self._client.users_info(user=user_id)["user"])
+        except Exception as exc:  # a name is a courtesy: never let it stop a step
+            log.warning("users.info failed for %s: %s; naming them by id", user_id, exc)
+            return user_id
+
+    def _remember(self, user: dict[str, Any]) -> str:
         profile = user.get("profile") or {}
-        return str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-                   or user.get("name") or "") or None
+        name = str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                   or user.get("name") or user["id"])
+        with self._lock:
+            self._names[str(user["id"])] = (time.monotonic() + self._ttl, name)
+        return name

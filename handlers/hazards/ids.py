@@ -64,3 +64,4 @@ class ActionId(StrEnum):
     PHOTO = "photo"
     ANONYMOUS = "anonymous"
     REVEAL_REPORTER = "hz_reveal_reporter"
+    OPEN_PAGE = "hz_open_page"  # `/hazard open`'s page buttons: hz_open_page_next, hz_open_page_previous

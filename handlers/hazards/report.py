@@ -19,13 +19,14 @@ from bot.core.i18n import t
 from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.hazards.model import HazardCategory
-from bot.hazards.queries import my_cases, view_case
+from bot.hazards.queries import my_cases, open_cases, view_case
 from bot.hazards.usecases import ReportHazard, report_hazard, reveal_reporter
 from handlers.core.background import HEAD_START_SECONDS, Background, ack_now
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission
 from handlers.hazards.ids import ActionId, BlockId, CallbackId, Command
+from handlers.hazards.list_views import build_open_cases
 from handlers.hazards.step_views import build_case_status, build_help, build_my_cases
 from handlers.hazards.views import (
     build_report_modal,
@@ -44,6 +45,7 @@ _CATEGORIES = {c.value for c in HazardCategory}
 REFERENCE = re.compile(r"HZ-\d{4}-\d{4,}")
 INCIDENT = re.compile(r"INC-\d{4}-\d{4,}")  # /hazard INC-…: points to /incident
 MINE, HELP = {"mine", "我的"}, {"help", "帮助", "?", "？"}
+OPEN = {"open", "未关闭"}  # `/hazard open [page]`: every open case, for safety officers
 
 
 class ReportModalMeta(BaseModel):
@@ -90,15 +92,19 @@ def register(app: App, services: Services, background: Background) -> None:
             respond(text=t("incident.points_to_incident", services.locales.locale_for(user_id),
                            reference=text.upper()), response_type="ephemeral")
             return
-        if not (REFERENCE.fullmatch(text.upper()) or word in MINE or word in HELP):
+        first, _, rest = word.partition(" ")
+        listing = first in OPEN and (not rest.strip() or rest.strip().isdigit())
+        if not (REFERENCE.fullmatch(text.upper()) or word in MINE or word in HELP or listing):
             open_modal(client, trigger_id=body["trigger_id"], user_id=user_id, description=text)
             return
         locale = services.locales.locale_for(user_id)
         if word in HELP:
             respond(**build_help(locale))
         elif word in MINE:
-            respond(**build_my_cases(my_cases(user_id, uow=services.uow(), org=org), locale=locale,
-                                     timezone=org.timezone, now=services.clock()))
+            respond(**build_my_cases(my_cases(user_id, uow=services.uow(), org=org, now=services.clock()),
+                                     locale=locale, timezone=org.timezone, now=services.clock()))
+        elif listing:
+            show_open(user_id, int(rest.strip() or 1), respond, replace=False)
         else:
             try:
                 case = view_case(text.upper(), viewer_id=user_id, uow=services.uow(), org=org)
@@ -106,6 +112,19 @@ def register(app: App, services: Services, background: Background) -> None:
                 respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral")
                 return
             respond(**build_case_status(case, locale=locale, timezone=org.timezone, now=services.clock()))
+
+    def show_open(user_id: str, page: int, respond: Respond, *, replace: bool) -> None:
+        locale = services.locales.locale_for(user_id)
+        try:
+            cases = open_cases(user_id, uow=services.uow(), org=org, page=min(page, 10_000), now=services.clock())
+        except DomainError as exc:
+            respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral", replace_original=False)
+            return
+        respond(**build_open_cases(cases, locale=locale, timezone=org.timezone), replace_original=replace)
+
+    def turn_page(body: dict[str, Any], respond: Respond) -> None:
+        value = str(body["actions"][0].get("value") or "1")
+        show_open(body["user"]["id"], int(value) if value.isdigit() else 1, respond, replace=True)
 
     def open_from_shortcut(body: dict[str, Any], client: WebClient) -> None:
         message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
@@ -131,7 +150,8 @@ def register(app: App, services: Services, background: Background) -> None:
                                       once=submission_key(view.get("id"), view["callback_id"])),
             block_of=REPORT_FORM.block_of,
             done=lambda result: build_reported_modal(locale=meta.locale, reference=result.reference,
-                                                     department_name=result.department_name))
+                                                     department_name=result.department_name,
+                                                     duplicates=result.duplicates))
 
     def reveal(body: dict[str, Any], respond: Respond) -> None:
         user_id, reference = body["user"]["id"], body["actions"][0]["value"]
@@ -157,3 +177,5 @@ def register(app: App, services: Services, background: Background) -> None:
     app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(shortcut_ack)
     app.view_submission(CallbackId.REPORT_HAZARD_MODAL)(submit_report)
     app.action(ActionId.REVEAL_REPORTER)(ack=ack_now, lazy=[kindly(reveal)])
+    for turn in ("next", "previous"):
+        app.action(f"{ActionId.OPEN_PAGE}_{turn}")(ack=ack_now, lazy=[kindly(turn_page)])

@@ -13,13 +13,13 @@ from bot.core.i18n import t
 from bot.core.org import Department
 from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot, HazardNotice, StepLine
-from bot.hazards.model import Severity, Step
+from bot.hazards.model import BOT_ACTOR, Severity, Step
 from bot.hazards.queries import CaseLine, CaseView, MyCases
 from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.dates import deadline_text, long_date
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
-from handlers.core.mrkdwn import clip
+from handlers.core.mrkdwn import clip, escape
 from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
 from handlers.hazards.views import STATUS_EMOJI, shown, step_button, thread_link, who_decides
@@ -33,21 +33,28 @@ STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
     Step.COMPLETE: (BlockId.STEP_NOTE, BlockId.STEP_PHOTO),
     Step.REQUEST_EXTENSION: (BlockId.STEP_DEADLINE, BlockId.STEP_REASON),
     Step.REFUSE_EXTENSION: (BlockId.STEP_REASON,),
-    Step.SEND_BACK: (BlockId.STEP_REASON,),
-    Step.RETURN: (BlockId.STEP_REASON,),
+    Step.SEND_BACK: (BlockId.STEP_REASON, BlockId.STEP_DEADLINE),
+    Step.RETURN: (BlockId.STEP_REASON, BlockId.STEP_DEADLINE),
 }
+# Steps that start a new round of the rectification: their modal offers the round's deadline.
+NEW_ROUND = frozenset({Step.SEND_BACK, Step.RETURN})
 OPTIONAL = {  # fields a person may leave empty, per step
     Step.ASSESS: {BlockId.STEP_DEADLINE},
     Step.ASSIGN: {BlockId.STEP_DEADLINE},
     Step.FORWARD: {BlockId.STEP_REASON},
     Step.COMPLETE: {BlockId.STEP_PHOTO},
     Step.REFUSE_EXTENSION: {BlockId.STEP_REASON},
+    Step.SEND_BACK: {BlockId.STEP_DEADLINE},  # left alone: the deadline still ahead, or the one offered
+    Step.RETURN: {BlockId.STEP_DEADLINE},
 }
 
 
 def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments: list[Department],
-                     deadline_hint: str, private_metadata: str, now: datetime | None = None) -> dict[str, Any]:
-    """One modal for every step that needs input; `case` is the card context of the case."""
+                     deadline_hint: str, private_metadata: str, now: datetime | None = None,
+                     offered_date: str | None = None) -> dict[str, Any]:
+    """One modal for every step that needs input; `case` is the card context of the case. `offered_date`:
+    the deadline a new round is offered (sending back or returning: the current one while it is ahead,
+    else one counted from the severity), with `deadline_hint` saying which."""
     header = f"*{case.reference}* · {t('category.' + case.category, locale)} · {hole('location')}"
     blocks: list[Block] = [rich_block(elements(header, {"location": shown(case.location, 200)}))]
     for block in STEP_FIELDS[step]:
@@ -64,11 +71,15 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
                 element["initial_option"] = next(o for o in options if o["value"] == case.severity)
             blocks.append(_input(block, element, label, optional=optional))
         elif block is BlockId.STEP_DEADLINE:
-            hint = deadline_hint if step in (Step.ASSESS, Step.REQUEST_EXTENSION) else None
+            hint = deadline_hint if step in (Step.ASSESS, Step.REQUEST_EXTENSION) or step in NEW_ROUND else None
             element = {"type": "datepicker"}
             if step is Step.ASSIGN and case.deadline_at:
                 element["initial_date"] = at(case.deadline_at, case.timezone)[:10]
-            blocks.append(_input(block, element, label, optional=optional, hint=hint))
+            if step in NEW_ROUND:
+                label = t("field.new_deadline", locale)
+                if offered_date:
+                    element["initial_date"] = offered_date
+            blocks.append(_input(block, element, label, optional=optional, hint=hint or None))
         elif block is BlockId.STEP_DEPARTMENT:
             blocks.append(_input(block, department_select(departments), label, optional=optional))
         elif block is BlockId.STEP_ASSIGNEE:
@@ -97,9 +108,22 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
 TYPED = ("department", "reason", "note", "measures")  # what people wrote: shown as typed, never as mrkdwn
 
 
+def named(names: dict[str, str], user: str | None) -> str:
+    """A person as a thread line names them: their name, never a mention (a line pings nobody)."""
+    return escape(names.get(user) or user) if user else "—"
+
+
 def _step_params(context: StepLine | HazardNotice, locale: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(the bot's own values, the typed ones) a thread line or notice may mention."""
+    """(the bot's own values, the typed ones) a thread line or notice may mention. A thread line names
+    people; a direct notice (read by its recipient alone) may mention them, which pings nobody else."""
     changes, tz = context.changes, context.timezone
+
+    def person(user: str | None) -> str:
+        """A thread line names everyone; a notice names whom it knows the names of (one in a channel's thread)
+        and mentions the rest (in a DM a mention pings nobody else)."""
+        if isinstance(context, StepLine) or (user and user in context.names):
+            return named(context.names, user)
+        return mention(user)
 
     def new(name: str) -> Any:
         value = changes.get(name)
@@ -111,13 +135,13 @@ def _step_params(context: StepLine | HazardNotice, locale: str) -> tuple[dict[st
 
     deadline = moment("deadline_at", context.deadline_at)
     params = {
-        "actor": mention(context.actor), "reference": context.reference,
+        "actor": person(context.actor), "reference": context.reference,
         "severity": t(f"severity.{context.severity}", locale) if context.severity else "—",
         "deadline": long_date(deadline, tz, locale),
         "until": long_date(moment("extension_until", context.extension_until), tz, locale),
-        "assignee": mention(new("assignee_id") or context.assignee),
+        "assignee": person(new("assignee_id") or context.assignee),
         "category": t(f"category.{context.category}", locale),
-        "leaders": " ".join(mention(u) for u in context.leaders),
+        "leaders": ("、" if locale.startswith("zh") else ", ").join(person(u) for u in context.leaders),
         "people": " ".join(mention(u) for u in context.safety_officers) or t("hazard.safety_department", locale),
     }
     typed = {
@@ -143,15 +167,18 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     blocks: list[Block] = [rich_block(sentence)]
     decided = context.decided
     if decided:
-        done = t("step.decided", locale, actor=mention(decided.actor),
+        done = t("step.decided", locale, actor=named(context.names, decided.actor),
                  step=t(f"step.{decided.step}.button", locale))
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
-        if who := who_decides(context, locale):
+        if who := who_decides(context, locale, show=lambda u: mention(u) if u in context.ping
+                              else named(context.names, u)):
             blocks.append({"type": "context", "elements": [mrkdwn(who)]})
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
             step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
             for i, s in enumerate(context.buttons)]})
+        if context.ping:  # those it calls are in the notification's text too, whatever Slack reads it from
+            text = clip(f"{text} {' '.join(mention(u) for u in context.ping)}", 3000)
     return {"text": text, "blocks": blocks}
 
 
@@ -163,6 +190,10 @@ def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     """A short direct message: what happened to a case and what, if anything, the person should do."""
     params, typed = _step_params(context, locale)
     text, sentence = _sentence(f"notice.{context.notice}", locale, params, typed)
+    if context.ping:  # those it calls: in the message and in the notification's text
+        text = clip(f"{text}\n{' '.join(mention(u) for u in context.ping)}", 3000)
+        sentence = [*sentence, {"type": "text", "text": "\n"},
+                    *[e for u in context.ping for e in ({"type": "user", "user_id": u}, {"type": "text", "text": " "})]]
     blocks: list[Block] = [rich_block(sentence)]
     notes = []
     if context.status == "assigned" and context.deadline_at and context.as_of:  # how long is left, as of now
@@ -173,12 +204,26 @@ def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
         notes.append(f"<{link}|{t('hazard.thread_link', locale)}>")
     if notes:
         blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(notes))]})
+    if decided := context.decided:
+        done = t("step.decided", locale, actor=mention(decided.actor), step=t(f"step.{decided.step}.button", locale))
+        blocks.append({"type": "context", "elements": [mrkdwn(done)]})
+    elif context.buttons:
+        blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
+            step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
+            for i, s in enumerate(context.buttons)]})
     return {"text": text, "blocks": blocks}
 
 
 def build_calendar_notice(context: CalendarNotice, locale: str) -> dict[str, Any]:
     text = t("calendar.unknown_year", locale, year=context.year)
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def timeline_actor(actor: str | None, locale: str) -> str:
+    """Who took a timeline step: a person, the anonymous reporter, or the bot itself (an escalation)."""
+    if actor == BOT_ACTOR:
+        return t("hazard.by_bot", locale)
+    return mention(actor) if actor else t("hazard.anonymous", locale)
 
 
 def build_case_status(view: CaseView, *, locale: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
@@ -203,7 +248,7 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str, now: dateti
     if view.measures:
         typed.append(labelled(t("hazard.field.measures", locale), shown(view.measures, Limits.MEASURES)))
     lines = [f"{at(e.at, timezone)}  {t('timeline.' + e.action, locale)}"
-             f" · {mention(e.actor) if e.actor else t('hazard.anonymous', locale)}" for e in view.timeline]
+             f" · {timeline_actor(e.actor, locale)}" for e in view.timeline]
     blocks: list[Block] = [
         {"type": "header", "text": plain(f"{STATUS_EMOJI.get(status, '')} {view.reference}".strip())},
         {"type": "section", "fields": fields[:10]},
@@ -229,7 +274,10 @@ def _case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None) 
 def build_my_cases(mine: MyCases, *, locale: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
     """`/hazard mine`: my open reports, my tasks, and what waits for my decision."""
     blocks: list[Block] = [{"type": "header", "text": plain(t("mine.title", locale))}]
-    sections = (("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
+    sections: tuple[tuple[str, list[CaseLine]], ...] = (
+        ("mine.to_decide", mine.to_decide), ("mine.tasks", mine.tasks), ("mine.reported", mine.reported))
+    extra = (("mine.escalated", mine.escalated), ("mine.may_assess", mine.may_assess))  # heads' and officers'
+    sections = sections[:1] + tuple(s for s in extra if s[1]) + sections[1:]
     for key, lines in sections:
         paragraph: list[Element] = [{"type": "text", "text": t(key, locale) + "\n", "style": {"bold": True}}]
         for i, line in enumerate(lines[:30]):

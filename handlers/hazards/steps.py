@@ -17,16 +17,17 @@ from bot.core.idempotency import submission_key
 from bot.core.services import Services
 from bot.core.workdays import deadline_for
 from bot.hazards.changes import StepInput
+from bot.hazards.contexts import CaseSnapshot
 from bot.hazards.model import Severity, Step
-from bot.hazards.usecases import case_snapshot, check_step, take_step
+from bot.hazards.usecases import case_snapshot, check_step, learn_names, take_step
 from handlers.core.background import ack_now
-from handlers.core.blocks import when
+from handlers.core.blocks import at, when
 from handlers.core.dates import long_date
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
 from handlers.hazards.ids import DIRECT_STEPS, STEP_ACTION_PREFIX, BlockId, CallbackId, parse_step_value
-from handlers.hazards.step_views import STEP_FIELDS, build_step_done, build_step_modal
+from handlers.hazards.step_views import NEW_ROUND, STEP_FIELDS, build_step_done, build_step_modal
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,18 @@ def register(app: App, services: Services) -> None:
             s.value: long_date(deadline_for(s, start=now, org=org, calendar=services.calendar), org.timezone, locale)
             for s in Severity})
 
+    def new_round_deadline(case: CaseSnapshot, locale: str) -> tuple[str, str]:
+        """The date a send-back or return offers, and the hint saying why: the current deadline while it is
+        still ahead; once it has passed, a new one counted from the severity (in working days where set), which
+        the step then takes if the date is left alone (`bot.hazards.changes`)."""
+        now = services.clock()
+        if case.deadline_at is not None and case.deadline_at > now:
+            current = when(case.deadline_at.isoformat(), org.timezone)
+            return current[:10], t("field.deadline_current_hint", locale, deadline=current)
+        offered = deadline_for(case.severity or Severity.GENERAL, start=now, org=org, calendar=services.calendar)
+        return (when(offered.isoformat(), org.timezone)[:10],
+                t("field.deadline_passed_hint", locale, deadline=at(case.deadline_at, org.timezone)))
+
     def on_button(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         action, user_id = body["actions"][0], body["user"]["id"]
         step = Step(action["action_id"].removeprefix(STEP_ACTION_PREFIX))
@@ -103,12 +116,19 @@ def register(app: App, services: Services) -> None:
             return
         dated = step is Step.ASSIGN and case.deadline_at is not None
         offered = when(case.deadline_at.isoformat(), org.timezone)[:10] if dated and case.deadline_at else None
+        hint = deadline_hint(locale) if step is Step.ASSESS else ""
+        if step in NEW_ROUND:
+            offered, hint = new_round_deadline(case, locale)
         meta = StepModalMeta(reference=reference, step=step, locale=locale, prefilled_date=offered,
                              revision=case.revision)
         client.views_open(trigger_id=body["trigger_id"], view=build_step_modal(
             step=step, case=case, locale=locale, departments=list(org.departments),
-            deadline_hint=deadline_hint(locale) if step is Step.ASSESS else "",
-            private_metadata=meta.model_dump_json(), now=services.clock()))
+            deadline_hint=hint, private_metadata=meta.model_dump_json(), now=services.clock(),
+            offered_date=offered))
+        # While the person fills the modal: learn the names its thread line will show, so the submission
+        # (answered within Slack's three seconds) asks Slack for none of them.
+        learn_names(StepInput(reference=reference, step=step, actor_id=user_id), uow=services.uow(), org=org,
+                    directory=services.directory)
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = StepModalMeta.model_validate_json(view["private_metadata"])

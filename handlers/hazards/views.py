@@ -8,6 +8,7 @@ typed (locations, descriptions, measures, reasons, notes, photo names, departmen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.i18n import t
@@ -15,7 +16,7 @@ from bot.core.org import Department
 from bot.core.text import Limits, clean
 from bot.hazards.contexts import CaseCard, CaseSnapshot
 from bot.hazards.model import HazardCategory, Step
-from handlers.core.blocks import Block, mention, mrkdwn, plain
+from handlers.core.blocks import SECTION_LIMIT, Block, mention, mrkdwn, plain
 from handlers.core.dates import deadline_text, is_overdue, long_date
 from handlers.core.departments import department_select as pick_department
 from handlers.core.mrkdwn import clip, escape
@@ -75,22 +76,28 @@ def build_report_modal(
     }
 
 
-def build_reported_modal(*, locale: str, reference: str, department_name: str) -> dict[str, Any]:
-    """What the modal turns into on submit: the reference at once, even while Slack's API is slow."""
+def build_reported_modal(*, locale: str, reference: str, department_name: str,
+                         duplicates: list[str] | None = None) -> dict[str, Any]:
+    """What the modal turns into on submit: the reference at once, even while Slack's API is slow; and the
+    open cases it may duplicate (the report is taken all the same)."""
+    blocks: list[Block] = [rich_sentence("hazard.reported.modal_body", locale, typed={"department": department_name},
+                                         reference=reference)]
+    if duplicates:
+        blocks.append(duplicates_block(duplicates, locale, key="hazard.reported.possible_duplicates"))
     return {
         "type": "modal", "callback_id": CallbackId.HAZARD_REPORTED_MODAL,
         "title": plain(t("hazard.modal.title", locale)), "close": plain(t("common.close", locale)),
-        "blocks": [rich_sentence("hazard.reported.modal_body", locale, typed={"department": department_name},
-                                 reference=reference)],
+        "blocks": blocks,
     }
 
 
-def who_decides(case: CaseSnapshot, locale: str) -> str | None:
-    """Who may approve or verify the case now, as the rules say (never whoever did the work)."""
+def who_decides(case: CaseSnapshot, locale: str, show: Callable[[str], str] = mention) -> str | None:
+    """Who may approve or verify the case now, as the rules say (never whoever did the work); `show`: how a
+    person is shown (a thread line names them, pinging only those it calls)."""
     if not case.deciders or case.status not in ("completed", "approved"):
         return None
     key = "hazard.who_approves" if case.status == "completed" else "hazard.who_verifies"
-    return t(key, locale, people=" ".join(mention(p) for p in case.deciders))
+    return t(key, locale, people=" ".join(show(p) for p in case.deciders))
 
 
 def thread_link(case: CaseSnapshot) -> str | None:
@@ -234,6 +241,8 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     ]
     if links := _links(case, locale):
         blocks.append(rich_block(links))
+    if case.duplicates and audience == "safety":
+        blocks.append(duplicates_block(case.duplicates, locale))
     blocks.append(where_it_stands(case, locale))
     buttons = [step_button(step, ref, locale, revision=case.revision, style="primary" if i == 0 else None)
                for i, step in enumerate(case.offers)]
@@ -247,6 +256,12 @@ def build_card(case: CaseCard, locale: str) -> dict[str, Any]:
     if case.incident:
         text = t("hazard.corrective.notification", locale, reference=ref, incident=case.incident)
     return {"text": text, "blocks": blocks}
+
+
+def duplicates_block(references: list[str], locale: str, *, key: str = "hazard.possible_duplicates") -> Block:
+    """Open cases of the same category and location: pointed out, never blocking (and naming no reporter)."""
+    listed = ", ".join(references[:10]) + (" …" if len(references) > 10 else "")
+    return {"type": "context", "elements": [mrkdwn(clip(t(key, locale, references=listed), SECTION_LIMIT))]}
 
 
 def photo_link(photo: dict[str, str], locale: str) -> list[Element]:

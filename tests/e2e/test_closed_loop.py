@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core.i18n import t
 from storage.core import case_events
@@ -18,6 +19,10 @@ def settled(bot: RunningBot) -> None:
 
 def in_days(n: int) -> str:
     return (datetime.now() + timedelta(days=n)).date().isoformat()
+
+
+def buttons_of(message: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def timeline(bot: RunningBot, reference: str) -> list[tuple[str, str]]:
@@ -44,7 +49,10 @@ def test_a_case_goes_round_the_whole_loop_with_a_return_and_a_second_round(bot: 
     thread = [m for m in fake.messages("C0SAFETY") if m.get("thread_ts")]
     prompt = thread[-1]
     assert {b["action_id"] for b in prompt["blocks"][-1]["elements"]} == {"hz_step_approve", "hz_step_send_back"}
-    assert "<@U0HEAD1>" in prompt["text"]  # the head is called to the thread
+    # The thread names the head without pinging him: he is asked once, in his DM, with the same buttons.
+    assert "<@" not in prompt["text"] and "u0head1" in prompt["text"]
+    ask = fake.messages("U0HEAD1")[-1]
+    assert ref in ask["text"] and buttons_of(ask) == ["hz_step_approve", "hz_step_send_back"]
 
     reply = step(bot, "U0HEAD1", "approve", ref)
     assert reply["text"] == t("step.approve.done", "en", reference=ref)

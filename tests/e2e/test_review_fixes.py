@@ -53,7 +53,7 @@ def test_assigning_with_the_offered_date_keeps_the_assessed_deadline(bot: Runnin
         assert uow.hazards.get(ref).deadline_at == assessed  # type: ignore[union-attr]
 
 
-def test_a_rectification_returned_after_its_deadline_is_escalated_again(database_url: str, org: Org) -> None:
+def test_a_rectification_returned_late_gets_a_new_deadline_with_its_own_chain(database_url: str, org: Org) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     sessions = session_factory(engine)
@@ -82,9 +82,17 @@ def test_a_rectification_returned_after_its_deadline_is_escalated_again(database
     do(Step.RETURN, "U0SAFE1", reason="Still blocked")
     now[0] += timedelta(hours=1)
     scheduler.tick()
-    overdue = [r for r in outbox_rows_of(engine) if r["context"].get("notice", "").startswith("deadline_")]
-    # three days late already: the chain of the new round starts at the level now due, the heads
-    assert sorted(r["recipient"] for r in overdue) == ["U0DEP1", "U0HEAD1"]
+
+    def overdue() -> list[str]:
+        return sorted(str(r["recipient"]) for r in outbox_rows_of(engine)
+                      if str(r["context"].get("notice", "")).startswith("deadline_"))  # type: ignore[attr-defined]
+
+    # Returned three days late, the new round got a new deadline (general: 7 days from the return): its own
+    # chain, which chases nobody yet; once that deadline is a day past, the heads are told.
+    assert overdue() == []
+    now[0] += timedelta(days=8)
+    scheduler.tick()
+    assert overdue() == ["U0DEP1", "U0HEAD1"]
     engine.dispose()
 
 

@@ -61,8 +61,10 @@ def _step(stage: Stage, number: int, name: str, user: str, where: str, action_id
     place = show.recipient(stage, str(message["channel"]))
     if message.get("thread_ts"):
         place = f"in the case thread (the channel speaks {stage.runtime.org.language})"
-    else:
+    elif message.get("ts") == stage.fake.messages(str(message["channel"]))[0].get("ts"):
         place = "on the card in their DM" if place == who(user) else f"on the card in {place}"
+    else:  # the direct message that asked them for this decision
+        place = "in the message that asked them, in their DM"
     screen.section(f"{number}. {name}: {who(user)}")
     screen.line(f"presses [ {label} ] {place}")
     got = stage.press(user, where, action_id)
@@ -83,14 +85,15 @@ def _step_values(values: JsonDict) -> JsonDict:
 
 
 def close_the_loop(stage: Stage, reference: str) -> None:
-    """Acts 2-7: assess, assign, done, the head approves in the thread, safety verifies: closed."""
+    """Acts 2-7: assess, assign, done, the head approves from the message that asked him (a head need not be in
+    the safety channel), safety verifies in the case thread, where the approval called them: closed."""
     safety = stage.runtime.org.safety_department.channel
     deadline = (stage.clock() + timedelta(days=3)).date().isoformat()
     _step(stage, 2, "assess", HEAD, HEAD, "hz_step_assess", {"severity": "serious"})
     _step(stage, 3, "assign", HEAD, HEAD, "hz_step_assign",
           {"measures": "Move the boxes to the store room", "assignee": FIXER, "deadline": deadline})
     _step(stage, 4, "done", FIXER, FIXER, "hz_step_complete", {"note": "Boxes moved, exit clear"})
-    _step(stage, 5, "approve", HEAD, safety, "hz_step_approve")
+    _step(stage, 5, "approve", HEAD, HEAD, "hz_step_approve")
     _step(stage, 6, "verify", OFFICER, safety, "hz_step_verify")
     with stage.runtime.services.uow() as uow:
         hazard = uow.hazards.get(reference)

@@ -1,0 +1,48 @@
+"""Block Kit for the officers' lists: `/hazard open` (every open case, overdue first, paged) and the lines
+`/hazard mine` shows. Pure functions of (view model, locale); typed text is escaped before it reaches mrkdwn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.i18n import t
+from bot.hazards.queries import CaseLine, OpenCases
+from handlers.core.blocks import Block, mrkdwn, plain, when
+from handlers.core.mrkdwn import clip, escape
+from handlers.hazards.ids import ActionId
+
+LINES_PER_SECTION = 10  # ten lines of at most ~250 characters stay inside a section's 3,000
+
+
+def case_row(line: CaseLine, locale: str, timezone: str) -> str:
+    """One case in a list: its reference (linked to its thread where it has one), status, place, deadline."""
+    reference = f"*{line.reference}*"
+    if line.thread:
+        channel, ts = line.thread
+        reference = f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{line.reference}>"
+    row = f"• {reference} · {t('status.' + line.status.value, locale)} · {clip(escape(line.location), 80)}"
+    if line.deadline_at:
+        row += f" · {t('hazard.field.deadline', locale)} {when(line.deadline_at.isoformat(), timezone)}"
+    return row
+
+
+def build_open_cases(cases: OpenCases, *, locale: str, timezone: str) -> dict[str, Any]:
+    """`/hazard open`: one page of every open case, overdue first, with a button to the next or previous page."""
+    title = t("open.title", locale, total=cases.total, overdue=cases.overdue)
+    blocks: list[Block] = [{"type": "header", "text": plain(clip(title, 150))}]
+    rows = [case_row(line, locale, timezone) for line in cases.lines]
+    if not rows:
+        blocks.append({"type": "section", "text": mrkdwn(t("open.none", locale))})
+    for start in range(0, len(rows), LINES_PER_SECTION):
+        blocks.append({"type": "section", "text": mrkdwn(clip("\n".join(rows[start:start + LINES_PER_SECTION]),
+                                                               3000))})
+    if cases.pages > 1:
+        blocks.append({"type": "context", "elements": [mrkdwn(t("open.page", locale, page=cases.page,
+                                                                 pages=cases.pages))]})
+        turns = [(cases.page - 1, "open.previous"), (cases.page + 1, "open.next")]
+        buttons = [{"type": "button", "action_id": f"{ActionId.OPEN_PAGE}_{key.rsplit('.', 1)[1]}",
+                    "value": str(page), "text": plain(t(key, locale))}
+                   for page, key in turns if 1 <= page <= cases.pages]
+        blocks.append({"type": "actions", "elements": buttons})
+    return {"response_type": "ephemeral", "text": title, "blocks": blocks}
