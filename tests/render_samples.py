@@ -17,7 +17,7 @@ from bot.core.text import Limits
 from bot.hazards.contexts import CalendarNotice, CaseCard, Decision, HazardNotice, StepLine
 from bot.hazards.messages import NOTICE_KINDS
 from bot.hazards.model import HazardCategory, HazardStatus, Severity, Step
-from bot.hazards.queries import CaseLine, CaseView, MyCases, TimelineLine
+from bot.hazards.queries import CaseLine, CaseView, MyCases, OpenCases, TimelineLine
 from bot.hazards.rules import RULES
 from bot.incidents.contexts import (
     ActionProgress,
@@ -30,6 +30,7 @@ from bot.incidents.contexts import (
     IncidentLine,
     IncidentPost,
     IncidentReport,
+    IncidentSnapshot,
     Invite,
     Pin,
     ReportFile,
@@ -41,6 +42,7 @@ from bot.plans.model import Audience, OverdueLevel, PlanInput, PlanKind
 from bot.plans.usecases import PlanLine, Upcoming
 from bot.scheduling import SetAside
 from handlers.core import blocks as core_blocks
+from handlers.hazards import list_views as hlv
 from handlers.hazards import step_views as hsv
 from handlers.hazards import views as hv
 from handlers.incidents import views as iv
@@ -387,8 +389,36 @@ def views() -> Iterator[tuple[str, str, View]]:
         yield "handlers.plans.views.build_upcoming", f"{items}-items", lambda locale, items=items: pv.build_upcoming(
             [Upcoming(due_at=NOW + timedelta(hours=n), key="plan", title=TYPED["longest"](Limits.PLAN_TITLE),
                       kind=PlanKind.DRILL, owner_id="U0SAFE1") for n in range(items)], locale=locale, timezone=TZ)
-    yield "handlers.incidents.views.build_authority_modal", "new", lambda locale: iv.build_authority_modal(
-        reference="INC-2026-0007", locale=locale, today=TODAY.isoformat(), private_metadata="{}")
+    for size in TYPED:
+        snapshot = IncidentSnapshot(**_incident(IncidentStatus.RESPONDING, size, kind=IncidentType.FIRE,
+                                                confidential=False, urgent=size == "longest"))
+        yield "handlers.incidents.views.build_authority_modal", size, lambda locale, c=snapshot: (
+            iv.build_authority_modal(c=c, locale=locale, today=TODAY.isoformat(), unit=TYPED[size](200),
+                                     private_metadata="{}"))
+    for label, incident in _incident_variants():
+        timeline = [TimelineEntry(action=action, actor="U0SAFE1", at=NOW, changes={"note": "*typed* note"})
+                    for action in TIMELINE_ACTIONS] * 6
+        actions = [ActionProgress(reference="HZ-2026-0001", status=status, assignee_id="U0EMP1",
+                                  deadline_at=NOW, measures="fix") for status in HazardStatus]
+        report = IncidentReport(context=IncidentSnapshot(**incident), timeline=timeline, actions=actions)
+        yield "handlers.incidents.views.build_incident_status", label, lambda locale, r=report: (
+            iv.build_incident_status(r, locale))
+    yield "handlers.incidents.views.build_incident_help", "help", iv.build_incident_help
+    for pages, page in ((1, 1), (4, 2)):
+        lines = [CaseLine(reference=f"HZ-2026-{n:04d}", status=HazardStatus.ASSIGNED, location=TYPED["longest"](Limits.LOCATION),
+                          deadline_at=NOW - timedelta(days=n - 10), thread=("C0SAFETY", "1700000000.000100"))
+                 for n in range(25 if pages > 1 else 0)]
+        cases = OpenCases(lines=lines, page=page, pages=pages, total=len(lines) * pages, overdue=min(10, len(lines)))
+        yield "handlers.hazards.list_views.build_open_cases", f"page-{page}-of-{pages}", (
+            lambda locale, c=cases: hlv.build_open_cases(c, locale=locale, timezone=TZ))
+    for size in TYPED:
+        title = TYPED[size](Limits.PLAN_TITLE)
+        for next_due in (NOW, None):
+            yield "handlers.plans.views.build_saved_modal", f"{size}-{'due' if next_due else 'none'}", (
+                lambda locale, title=title, next_due=next_due: pv.build_saved_modal(
+                    title=title, locale=locale, timezone=TZ, next_due=next_due))
+        yield "handlers.plans.views.build_recorded_modal", size, (
+            lambda locale, title=title: pv.build_recorded_modal(title=title, locale=locale))
     yield "handlers.incidents.views.build_close_modal", "new", lambda locale: iv.build_close_modal(
         reference="INC-2026-0007", locale=locale, private_metadata="{}")
     yield "handlers.core.blocks.build_apology_modal", "error", lambda locale: core_blocks.build_apology_modal(

@@ -87,10 +87,11 @@ def test_a_rectification_returned_late_gets_a_new_deadline_with_its_own_chain(da
         return sorted(str(r["recipient"]) for r in outbox_rows_of(engine)
                       if str(r["context"].get("notice", "")).startswith("deadline_"))  # type: ignore[attr-defined]
 
-    # Returned three days late, the new round got a new deadline (general: 7 days from the return): its own
-    # chain, which chases nobody yet; once that deadline is a day past, the heads are told.
+    # Returned three days late, the new round got a new deadline (general: 7 days from the return, at the end
+    # of that working day): its own chain, which chases nobody yet; once that deadline is a day past, the
+    # heads are told.
     assert overdue() == []
-    now[0] += timedelta(days=8)
+    now[0] += timedelta(days=9)
     scheduler.tick()
     assert overdue() == ["U0DEP1", "U0HEAD1"]
     engine.dispose()
