@@ -392,8 +392,8 @@ def views() -> Iterator[tuple[str, str, View]]:
     for size in TYPED:
         snapshot = IncidentSnapshot(**_incident(IncidentStatus.RESPONDING, size, kind=IncidentType.FIRE,
                                                 confidential=False, urgent=size == "longest"))
-        yield "handlers.incidents.views.build_authority_modal", size, lambda locale, c=snapshot: (
-            iv.build_authority_modal(c=c, locale=locale, today=TODAY.isoformat(), unit=TYPED[size](200),
+        yield "handlers.incidents.views.build_authority_modal", size, lambda locale, c=snapshot, unit=TYPED[size](200): (
+            iv.build_authority_modal(c=c, locale=locale, today=TODAY.isoformat(), unit=unit,
                                      private_metadata="{}"))
     for label, incident in _incident_variants():
         timeline = [TimelineEntry(action=action, actor="U0SAFE1", at=NOW, changes={"note": "*typed* note"})
@@ -405,7 +405,8 @@ def views() -> Iterator[tuple[str, str, View]]:
             iv.build_incident_status(r, locale))
     yield "handlers.incidents.views.build_incident_help", "help", iv.build_incident_help
     for pages, page in ((1, 1), (4, 2)):
-        lines = [CaseLine(reference=f"HZ-2026-{n:04d}", status=HazardStatus.ASSIGNED, location=TYPED["longest"](Limits.LOCATION),
+        lines = [CaseLine(reference=f"HZ-2026-{n:04d}", status=HazardStatus.ASSIGNED,
+                          location=TYPED["longest"](Limits.LOCATION),
                           deadline_at=NOW - timedelta(days=n - 10), thread=("C0SAFETY", "1700000000.000100"))
                  for n in range(25 if pages > 1 else 0)]
         cases = OpenCases(lines=lines, page=page, pages=pages, total=len(lines) * pages, overdue=min(10, len(lines)))
