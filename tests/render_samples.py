@@ -392,7 +392,8 @@ def views() -> Iterator[tuple[str, str, View]]:
     for size in TYPED:
         snapshot = IncidentSnapshot(**_incident(IncidentStatus.RESPONDING, size, kind=IncidentType.FIRE,
                                                 confidential=False, urgent=size == "longest"))
-        yield "handlers.incidents.views.build_authority_modal", size, lambda locale, c=snapshot, unit=TYPED[size](200): (
+        unit = TYPED[size](200)
+        yield "handlers.incidents.views.build_authority_modal", size, lambda locale, c=snapshot, unit=unit: (
             iv.build_authority_modal(c=c, locale=locale, today=TODAY.isoformat(), unit=unit,
                                      private_metadata="{}"))
     for label, incident in _incident_variants():
