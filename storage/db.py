@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.metadata import READING
 from storage.uow import map_domain
 
 # How long the probe waits for the write lock: well under the one second a health check may take.
@@ -59,7 +60,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _on_begin(conn: Any) -> None:
             # Take the write lock at the start: read-then-write transactions (reference numbers,
             # outbox leases) can then never deadlock or fail with "database is locked" half-way.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reading transaction (`READING`) takes none: under WAL it reads beside the writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -164,21 +166,16 @@ _PROBE_SQL = "UPDATE alembic_version SET version_num = version_num RETURNING ver
 
 def _probe_sqlite(engine: Engine) -> str | None:
     # On the DBAPI connection: SQLAlchemy's autobegin would run BEGIN IMMEDIATE with the 30 s busy
-    # timeout before the short one below could take effect.
+    # timeout before the short one below could take effect. The UPDATE runs on its own (autocommit): it
+    # holds the write lock only while it runs, not from a BEGIN IMMEDIATE to a COMMIT.
     with engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
         raw.execute(f"PRAGMA busy_timeout={PROBE_LOCK_MS}")
         try:
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                row = raw.execute(_PROBE_SQL).fetchone()
-                raw.execute("COMMIT")
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
+            rows = raw.execute(_PROBE_SQL).fetchall()
         finally:
             raw.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 def _probe_postgres(engine: Engine) -> str | None:

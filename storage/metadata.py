@@ -21,6 +21,10 @@ metadata = MetaData(
 )
 mapper_registry = registry(metadata=metadata)
 
+# The execution option of a transaction that only reads (`SqlUnitOfWork.reading`): on SQLite it begins with a
+# plain BEGIN, not BEGIN IMMEDIATE (`storage.db`).
+READING = "safetybot_reading"
+
 
 def enum_column(enum: type, name: str) -> Enum:
     # Stored as plain strings: new members need no ALTER TYPE on PostgreSQL.

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ plans = Table(
     Column("move_off_holidays", Boolean, nullable=False),
     Column("paused", Boolean, nullable=False),
     Column("deleted_at", UtcDateTime),
-    Column("materialized_until", UtcDateTime),
+    Column("materialized_until", UtcDateTime, index=True),
     Column("scheduled_since", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -79,6 +80,13 @@ class SqlPlans(SqlRepository):
     def active(self) -> list[Plan]:
         return list(self._s.scalars(select(Plan).where(plans.c.paused.is_(False), plans.c.deleted_at.is_(None))
                                     .order_by(plans.c.id)))
+
+    def to_materialize(self, *, before: datetime, limit: int) -> list[Plan]:
+        """Active plans whose occurrences are written only up to a time before `before`, least far first."""
+        return list(self._s.scalars(
+            select(Plan).where(plans.c.paused.is_(False), plans.c.deleted_at.is_(None),
+                               or_(plans.c.materialized_until.is_(None), plans.c.materialized_until < before))
+            .order_by(plans.c.materialized_until.is_not(None), plans.c.materialized_until, plans.c.id).limit(limit)))
 
     def all(self) -> list[Plan]:
         return list(self._s.scalars(select(Plan).where(plans.c.deleted_at.is_(None)).order_by(plans.c.title)))

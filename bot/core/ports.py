@@ -84,6 +84,10 @@ class UnitOfWork(Protocol):
 
     def __enter__(self) -> Self: ...
 
+    def reading(self) -> Self:
+        """This unit of work, for one transaction that only reads (`with uow.reading(): ...`, no commit): on
+        SQLite it takes no write lock, so a look-up never waits behind the scheduler or another step."""
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None: ...
 
     def record(self, event: DomainEvent) -> None:

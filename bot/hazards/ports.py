@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.core.ports import UnitOfWork
 from bot.hazards.model import Hazard
+from bot.scheduling import ScheduleRepository
 
 
 class HazardRepository(Protocol):
@@ -17,10 +18,16 @@ class HazardRepository(Protocol):
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
-        """Cases matching every given filter, oldest first."""
+             incident_ref: str | None = None, limit: int = 50, offset: int = 0,
+             waiting: Iterable[tuple[str, bool | None]] | None = None) -> list[Hazard]:
+        """Cases matching every given filter, oldest first, from the `offset`-th on. `waiting`: (status, extension
+        pending?) pairs of which the case must match one (None: pending or not)."""
 
 
 class HazardsUnitOfWork(UnitOfWork, Protocol):
     @property
     def hazards(self) -> HazardRepository: ...
+
+    @property
+    def schedule(self) -> ScheduleRepository:
+        """Where a step writes its deadline's escalation jobs, in its own transaction."""

@@ -13,9 +13,10 @@ from bot.core.errors import NotAllowed
 from bot.core.org import Org
 from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, timeline_action
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import actors_for, awaited_decision, roles_of, statuses_waiting_for, waiting_for
+from bot.hazards.rules import actors_for, awaited_decision, roles_of, waiting_for, waiting_states
 
 MAX_ACTIONS_LISTED = 100
+MY_CASES_LISTED = 50  # per list of `/hazard mine`
 
 
 class TimelineLine(BaseModel):
@@ -45,7 +46,7 @@ class CaseView(BaseModel):
 def view_case(reference: str, *, viewer_id: str, uow: HazardsUnitOfWork, org: Org) -> CaseView:
     """The case for one viewer. A case that does not exist and one the viewer may not see get the same
     answer, so asking tells a stranger nothing about which references are taken."""
-    with uow:
+    with uow.reading():
         hazard = uow.hazards.get(reference)
         roles = roles_of(viewer_id, hazard, org) if hazard else set()
         sees_all = Role.SAFETY in roles or org.is_management(viewer_id)
@@ -85,20 +86,22 @@ def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> 
             and ((awaited := awaited_decision(h)) is None or user_id in actors_for(awaited, h, org))]
 
 
-def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org) -> MyCases:
+def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org, limit: int = MY_CASES_LISTED) -> MyCases:
+    """Each list's first `limit` cases, oldest first, found in SQL among those that wait for this person's role
+    (a busy head's 180 pending extension requests are all found, not the 3 among the first 50 assigned cases)."""
     def lines(found: list[Hazard]) -> list[CaseLine]:
         return [CaseLine(reference=h.reference, status=h.status, location=h.location, deadline_at=h.deadline_at)
                 for h in found]
 
     led = [d.key for d in org.departments if user_id in d.leaders]
-    with uow:
-        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES)
-        tasks = _waiting_for_me(uow.hazards.find(assignee_id=user_id, statuses=statuses_waiting_for(Role.ASSIGNEE)),
-                                Role.ASSIGNEE, user_id, org)
-        deciding = _waiting_for_me(uow.hazards.find(department_keys=led, statuses=statuses_waiting_for(Role.LEADER),
-                                                    limit=200), Role.LEADER, user_id, org) if led else []
+    with uow.reading():
+        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES, limit=limit)
+        tasks = _waiting_for_me(uow.hazards.find(assignee_id=user_id, waiting=waiting_states(Role.ASSIGNEE),
+                                                 limit=limit), Role.ASSIGNEE, user_id, org)
+        deciding = _waiting_for_me(uow.hazards.find(department_keys=led, waiting=waiting_states(Role.LEADER),
+                                                    limit=limit), Role.LEADER, user_id, org) if led else []
         if org.is_safety_officer(user_id):
-            deciding += _waiting_for_me(uow.hazards.find(statuses=statuses_waiting_for(Role.SAFETY)),
+            deciding += _waiting_for_me(uow.hazards.find(waiting=waiting_states(Role.SAFETY), limit=limit),
                                         Role.SAFETY, user_id, org)
         unique = {h.reference: h for h in deciding}
         return MyCases(reported=lines(reported), tasks=lines(tasks),

@@ -58,14 +58,17 @@ class PlanJobs(JobSource[UnitOfWork]):
     org: Org
     calendar: WorkCalendar
     lookahead: timedelta = timedelta(days=40)
+    # A plan is written ahead again once its horizon is this much short of `lookahead`: about once a day, not on
+    # every tick (each tick moved every plan's horizon by 30 s and wrote all of them).
+    refresh: timedelta = timedelta(days=1)
+    per_tick: int = 500  # plans looked at per tick; the scheduler commits every few of them
     kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.REMIND, JobKind.OVERDUE})
 
     def materialize(self, uow: UnitOfWork, now: datetime) -> Iterator[Task]:
         until = now + self.lookahead
-        for plan in uow.plans.active():
+        for plan in uow.plans.to_materialize(before=until - self.refresh, limit=self.per_tick):
             after = plan.materialized_until or plan.created_at - timedelta(seconds=1)
-            if after < until:
-                yield Task(f"plan:{plan.id}", plan.title, partial(self._materialize, uow, plan, after, until))
+            yield Task(f"plan:{plan.id}", plan.title, partial(self._materialize, uow, plan, after, until))
 
     def _materialize(self, uow: UnitOfWork, plan: Plan, after: datetime, until: datetime) -> None:
         tz = self.org.tz
@@ -79,8 +82,7 @@ class PlanJobs(JobSource[UnitOfWork]):
             jobs = [(key, fire) for key, fire in jobs if fire >= since]
             jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
                      for level, delay in OVERDUE_CHAIN]
-            for key, fire in jobs:
-                uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
+            uow.schedule.add_jobs([ReminderJob.at(key, fire, occurrence_id=occurrence_id) for key, fire in jobs])
         plan.materialized_until = until
 
     def about(self, uow: UnitOfWork, job: ReminderJob) -> str:

@@ -83,13 +83,14 @@ class ReminderJob:
     lease_until: datetime | None = None
     processed_at: datetime | None = None
     error: str | None = None  # why it FAILED, in the words of the exception
+    chain: str | None = None  # JobKey.chain, stored on its own so a chain's jobs are found through an index
     id: int | None = None
 
     @classmethod
     def at(cls, key: JobKey, fire_at: datetime, *, occurrence_id: int | None = None,
            hazard_ref: str | None = None) -> ReminderJob:
         return cls(key=str(key), kind=key.stored_kind, fire_at=fire_at, occurrence_id=occurrence_id,
-                   hazard_ref=hazard_ref)
+                   hazard_ref=hazard_ref, chain=key.chain)
 
     @property
     def job_key(self) -> JobKey:

@@ -1,15 +1,18 @@
 """The scheduler: jobs that must fire once at their time, from whichever feature supplies them.
 
 One `tick` (woken by APScheduler in every copy of the bot) does three things in short transactions:
-1. *materialize*: each source writes the jobs it now knows are coming (a plan's reminders, a deadline's
-   escalations) under unique keys, so a second copy writing the same rows changes nothing;
+1. *materialize*: each source writes the jobs it now knows are coming (a plan's next occurrences, once its
+   horizon falls a day short) under unique keys, so a second copy writing the same rows changes nothing;
+   a deadline's escalations are written by the step that sets it, not here;
 2. *sweep*: each source does what needs no job of its own (its outbox keys make it happen once);
 3. *claim and process*: leases due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on
    SQLite) and, in the same transaction, has the source that owns the job's kind queue its messages in the
    outbox, then records the job as done.
-So a message is queued exactly once per job and recipient, across copies and restarts. After downtime only
-the latest due job of a chain (an occurrence's reminders, a deadline's escalations) is processed; the
-earlier ones are skipped. The features themselves are in their own `jobs` modules; `bot.runtime.app`
+So a message is queued exactly once per job and recipient, across copies and restarts. Every transaction is
+small (`tasks_per_commit` plans or cases, `batch` jobs), so on SQLite none holds the write lock for more than a
+few tens of milliseconds and requests are served between them, also while catching up after downtime.
+After downtime only the latest due job of a chain (an occurrence's reminders, a deadline's escalations) is
+processed; the earlier ones are skipped. The features themselves are in their own `jobs` modules; `bot.runtime.app`
 passes them in.
 
 Each plan, case and job runs in a savepoint of its own: one that raises is rolled back alone, recorded FAILED
@@ -37,7 +40,8 @@ class Scheduler:
     uow_factory: Callable[[], UnitOfWork]
     sources: Sequence[JobSource[Any]]
     clock: Clock = utcnow
-    batch: int = 200
+    batch: int = 20  # jobs claimed and processed per transaction
+    tasks_per_commit: int = 10  # plans or cases materialized or swept per transaction
     lease_seconds: float = 120.0
     tell: str | None = None  # who hears of work set aside: the safety department's channel
     stats: dict[str, int] = field(default_factory=dict)
@@ -56,10 +60,14 @@ class Scheduler:
         now = self.clock()
         for stage in ("materialize", "sweep"):
             with self.uow_factory() as uow:
+                done = 0
                 for source in self.sources:
                     tasks: Iterable[Task] = getattr(source, stage)(uow, now)
                     for task in tasks:
                         self._run(uow, task, stage, now)
+                        done += 1
+                        if done % self.tasks_per_commit == 0:
+                            uow.commit()  # and go on in a new transaction: the write lock is let go
                 uow.commit()
         processed = 0
         while True:
