@@ -138,6 +138,17 @@ class SqlOutbox(SqlRepository):
         self._s.execute(insert_for(self._s)(outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]))
         self.added += 1
 
+    def add_for_each(self, message: OutboxMessage, recipients: Sequence[str]) -> None:
+        """One copy of `message` per recipient (a reminder to 5,000 people), keyed `<key>:<recipient>`, its
+        context's `recipient` theirs: one insert-or-skip statement executed for all the rows (an executemany),
+        compiled once, not a statement built, compiled and sent, and a mapped object made, for each person."""
+        base = {c.name: getattr(message, c.name) for c in outbox.columns if c.name != "id"}
+        rows = [base | {"key": f"{message.key}:{recipient}", "recipient": recipient,
+                        "context": {**message.context, "recipient": recipient}} for recipient in recipients]
+        if rows:
+            self._s.execute(insert_for(self._s)(outbox).on_conflict_do_nothing(index_elements=["key"]), rows)
+        self.added += len(rows)
+
     def put_latest(self, message: OutboxMessage) -> None:
         """Queue an in-place update; a queued or sent one with the same key takes the newer content."""
         existing = self.by_key(message.key)

@@ -31,7 +31,6 @@ reminder_jobs = Table(
     Index("ix_reminder_jobs_hazard_state", "hazard_ref", "state"),
     Index("ix_reminder_jobs_occurrence", "occurrence_id"),
 )
-INSERT_BATCH = 100  # rows per multi-row INSERT: 8 parameters each, well under SQLite's 32,766
 
 
 def _row(job: ReminderJob) -> dict[str, Any]:
@@ -60,12 +59,11 @@ class SqlSchedule(SqlRepository):
         self.add_jobs([job])
 
     def add_jobs(self, jobs: Sequence[ReminderJob]) -> None:
-        """Insert-or-skip by key, one multi-row statement per `INSERT_BATCH` jobs (a 5,000-person plan's
-        jobs, a case's chain): row by row, each a statement of its own, made the tick's cost."""
-        rows = [_row(job) for job in jobs]
-        for start in range(0, len(rows), INSERT_BATCH):
-            stmt = insert_for(self._s)(reminder_jobs).values(rows[start:start + INSERT_BATCH])
-            self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+        """Insert-or-skip by key, one statement executed for all the jobs (see `SqlOutbox.add_many`): row by row,
+        each a statement built and compiled anew, made the tick's cost."""
+        if jobs:
+            self._s.execute(insert_for(self._s)(reminder_jobs).on_conflict_do_nothing(index_elements=["key"]),
+                            [_row(job) for job in jobs])
 
     def replace_chain(self, hazard_ref: str, jobs: Sequence[ReminderJob], *, now: datetime) -> None:
         """The case's deadline jobs are now `jobs`, all of one chain (none: no deadline runs any more).
@@ -81,10 +79,10 @@ class SqlSchedule(SqlRepository):
         self._s.execute(stale.values(state=JobState.SKIPPED.value, processed_at=now))
         if not jobs:
             return
-        stmt = insert_for(self._s)(reminder_jobs).values([_row(job) for job in jobs])
-        self._s.execute(stmt.on_conflict_do_update(
+        stmt = insert_for(self._s)(reminder_jobs).on_conflict_do_update(
             index_elements=["key"], set_={"state": JobState.PENDING.value, "processed_at": None},
-            where=(reminder_jobs.c.state == JobState.SKIPPED.value) & (reminder_jobs.c.fire_at > now)))
+            where=(reminder_jobs.c.state == JobState.SKIPPED.value) & (reminder_jobs.c.fire_at > now))
+        self._s.execute(stmt, [_row(job) for job in jobs])
 
     def add_failed(self, job: ReminderJob, *, error: str, now: datetime) -> None:
         stmt = insert_for(self._s)(reminder_jobs).values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Self
@@ -148,6 +149,11 @@ class _Outbox:
 
     def add(self, message: OutboxMessage) -> None:
         self.s.outbox.setdefault(message.key, message)
+
+    def add_for_each(self, message: OutboxMessage, recipients: Sequence[str]) -> None:
+        for recipient in recipients:
+            self.add(dataclasses.replace(message, key=f"{message.key}:{recipient}", recipient=recipient,
+                                         context={**message.context, "recipient": recipient}))
 
     def put_latest(self, message: OutboxMessage) -> None:
         self.s.outbox[message.key] = message

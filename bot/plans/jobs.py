@@ -17,12 +17,13 @@ from pydantic import BaseModel
 
 from bot.core.durations import Duration
 from bot.core.org import Org, Reminders
+from bot.core.outbox import OutboxMessage
 from bot.core.workdays import WorkCalendar
 from bot.plans import messages
 from bot.plans.model import OccurrenceStatus, OverdueLevel, Plan
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import occurrences
-from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_message
+from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_messages_key
 
 # The overdue chain: each level, and its delay after the due time in the org file.
 OVERDUE_CHAIN: tuple[tuple[OverdueLevel, Callable[[Reminders], Duration]], ...] = (
@@ -108,6 +109,6 @@ class PlanJobs(JobSource[UnitOfWork]):
             context = messages.overdue(plan, occurrence, job, self.org, now, level)
         if not told:
             return JobState.SKIPPED
-        for recipient in told:
-            uow.outbox.add(job_message(job, recipient, template, context.model_dump(mode="json"), now))
+        uow.outbox.add_for_each(OutboxMessage(key=job_messages_key(job), recipient="", template=template,
+                                              context=context.model_dump(mode="json"), created_at=now), told)
         return JobState.SENT

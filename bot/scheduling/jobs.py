@@ -101,9 +101,14 @@ def job_message(job: ReminderJob, recipient: str, template: str, context: dict[s
                 subject: str | None = None, reply_to: str | None = None) -> OutboxMessage:
     """A job's message to one recipient, keyed `job:<job key>:<recipient>`, so processing a job again (another
     copy, a retry) queues nothing new."""
-    return OutboxMessage(key=f"job:{job.key}:{recipient}", recipient=recipient, template=template,
+    return OutboxMessage(key=f"{job_messages_key(job)}:{recipient}", recipient=recipient, template=template,
                          context={**context, "recipient": recipient}, created_at=now, subject=subject,
                          reply_to=reply_to)
+
+
+def job_messages_key(job: ReminderJob) -> str:
+    """What a job's messages' keys start with (`OutboxRepository.add_for_each` adds `:<recipient>`)."""
+    return f"job:{job.key}"
 
 
 @dataclass(frozen=True)

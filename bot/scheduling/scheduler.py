@@ -22,6 +22,7 @@ with its reason (`bot.scheduling.set_aside`), the safety channel is told once, a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ class Scheduler:
     clock: Clock = utcnow
     batch: int = 20  # jobs claimed and processed per transaction
     tasks_per_commit: int = 10  # plans or cases materialized or swept per transaction
+    budget_seconds: float = 0.025  # a transaction that took this long commits after its current job
     lease_seconds: float = 120.0
     tell: str | None = None  # who hears of work set aside: the safety department's channel
     stats: dict[str, int] = field(default_factory=dict)
@@ -73,8 +75,12 @@ class Scheduler:
         while True:
             with self.uow_factory() as uow:
                 jobs = uow.schedule.claim(now=now, lease_seconds=self.lease_seconds, limit=self.batch)
+                began = time.monotonic()
                 for job in jobs:
                     self._process(uow, job, now)
+                    if time.monotonic() - began > self.budget_seconds:  # a reminder to 500 people, say
+                        uow.commit()  # the jobs left stay leased to this tick; the next go in a new transaction
+                        began = time.monotonic()
                 uow.commit()
             processed += len(jobs)
             if len(jobs) < self.batch:
