@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.plans.model import Occurrence, OccurrenceStatus, Plan, PlanKind
-from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, mapper_registry, metadata
+from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_on_conflict, mapper_registry, metadata
 
 plans = Table(
     "plans", metadata,
@@ -96,9 +96,10 @@ class SqlPlans(SqlRepository):
 
 def add_occurrence(session: Session, *, plan_id: int, due_at: datetime) -> int:
     """The occurrence's id; inserting one that exists changes nothing (another copy of the bot did it)."""
-    stmt = insert_for(session)(occurrences).values(
-        plan_id=plan_id, due_at=due_at, status=OccurrenceStatus.OPEN.value, attendance=[], photos=[])
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["plan_id", "due_at"]))
+    stmt = insert_on_conflict(occurrences, ("plan_id", "due_at", "status", "attendance", "photos"),
+                              "(plan_id, due_at) DO NOTHING")
+    session.execute(stmt, {"plan_id": plan_id, "due_at": due_at, "status": OccurrenceStatus.OPEN.value,
+                           "attendance": [], "photos": []})
     return int(session.execute(select(occurrences.c.id).where(
         occurrences.c.plan_id == plan_id, occurrences.c.due_at == due_at)).scalar_one())
 

@@ -11,7 +11,16 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, 
 from bot.plans import Occurrence
 from bot.scheduling import JobState, ReminderJob
 from storage import plans as plan_rows
-from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, is_postgres, mapper_registry, metadata
+from storage.metadata import (
+    SqlRepository,
+    UtcDateTime,
+    enum_column,
+    insert_for,
+    insert_on_conflict,
+    is_postgres,
+    mapper_registry,
+    metadata,
+)
 
 reminder_jobs = Table(
     "reminder_jobs", metadata,
@@ -31,6 +40,9 @@ reminder_jobs = Table(
     Index("ix_reminder_jobs_hazard_state", "hazard_ref", "state"),
     Index("ix_reminder_jobs_occurrence", "occurrence_id"),
 )
+
+
+JOB_COLUMNS = ("key", "kind", "fire_at", "occurrence_id", "hazard_ref", "state", "chain")
 
 
 def _row(job: ReminderJob) -> dict[str, Any]:
@@ -62,8 +74,7 @@ class SqlSchedule(SqlRepository):
         """Insert-or-skip by key, one statement executed for all the jobs (see `SqlOutbox.add_many`): row by row,
         each a statement built and compiled anew, made the tick's cost."""
         if jobs:
-            self._s.execute(insert_for(self._s)(reminder_jobs).on_conflict_do_nothing(index_elements=["key"]),
-                            [_row(job) for job in jobs])
+            self._s.execute(insert_on_conflict(reminder_jobs, JOB_COLUMNS), [_row(job) for job in jobs])
 
     def replace_chain(self, hazard_ref: str, jobs: Sequence[ReminderJob], *, now: datetime) -> None:
         """The case's deadline jobs are now `jobs`, all of one chain (none: no deadline runs any more).
