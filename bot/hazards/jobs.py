@@ -9,7 +9,7 @@ tick, 100,000 statements at 100,000 cases)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
 from bot.core.org import Org
@@ -33,9 +33,10 @@ class UnitOfWork(HazardsUnitOfWork, SchedulingUnitOfWork, Protocol):
 
 
 def deadline_chain(hazard: Hazard) -> str:
-    """The chain of the case's current round and deadline: another round or deadline is another chain."""
+    """The chain of the case's current round and deadline: another round or deadline is another chain. In UTC,
+    as the database gives the deadline back: a step's deadline in the company's zone is the same chain."""
     assert hazard.deadline_at is not None
-    return f"hz:{hazard.reference}:r{hazard.rounds}:{hazard.deadline_at.isoformat()}"
+    return f"hz:{hazard.reference}:r{hazard.rounds}:{hazard.deadline_at.astimezone(UTC).isoformat()}"
 
 
 def running_chain(hazard: Hazard) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, insert
@@ -105,6 +106,16 @@ def test_a_step_writes_its_deadline_s_chain_and_the_next_step_skips_it_without_a
     assert {r["state"] for r in bot.rows(reminder_jobs) if r["hazard_ref"] == reference} == {JobState.SKIPPED}
     bot.tick(DEADLINE + 10 * DAY, times=2)
     assert bot.new("deadline") == []
+
+
+def test_a_deadline_given_in_the_company_s_zone_escalates_like_one_in_utc(make_bot: Callable[..., Bot]) -> None:
+    """The modal's and an incident's deadlines come in Asia/Shanghai; the case read back has it in UTC."""
+    bot = make_bot(QUICK_DEADLINES)
+    reference = assigned_hazard(bot, deadline=DEADLINE.astimezone(ZoneInfo("Asia/Shanghai")))
+    bot.tick(DEADLINE, times=2)
+    assert [(s.kind, s.to) for s in bot.new("deadline")] == [("deadline:assignee", "U0EMP1")]
+    assert {r["chain"] for r in bot.rows(reminder_jobs) if r["hazard_ref"] == reference} == {
+        f"hz:{reference}:r1:{DEADLINE.isoformat()}"}
 
 
 def test_a_deadline_moved_back_to_an_earlier_one_escalates_again_on_that_one(make_bot: Callable[..., Bot]) -> None:
