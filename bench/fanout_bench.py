@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.core.org import parse_org  # noqa: E402
-from bot.plans.usecases import Audience, PlanInput, PlanKind, save_plan  # noqa: E402
+from bot.plans.model import Audience, PlanInput, PlanKind  # noqa: E402
+from bot.plans.usecases import save_imported_plan  # noqa: E402
 from bot.runtime.app import create_app  # noqa: E402
 from bot.runtime.settings import Settings  # noqa: E402
 from tests.fakes import FakeDirectory  # noqa: E402
@@ -60,12 +61,13 @@ def main() -> int:
         runtime.services.locales.warm()
         now = datetime.now(UTC)
         due = now + timedelta(minutes=1)
-        save_plan(PlanInput(kind=PlanKind.MEETING, title="Company-wide safety briefing", owner_id="USAFE001",
-                            audience=Audience(everyone=True), rule="FREQ=DAILY;COUNT=1", start=due.astimezone(org.tz)
-                            .date(), time_of_day=due.astimezone(org.tz).time().replace(second=0, microsecond=0),
-                            offsets=["0d"]),
-                  actor_id=None, uow=runtime.services.uow(), org=org, directory=FakeDirectory(everyone),
-                  clock=lambda: now)
+        save_imported_plan(PlanInput(kind=PlanKind.MEETING, title="Company-wide safety briefing", owner_id="USAFE001",
+                                     audience=Audience(everyone=True), rule="FREQ=DAILY;COUNT=1",
+                                     start=due.astimezone(org.tz).date(),
+                                     time_of_day=due.astimezone(org.tz).time().replace(second=0, microsecond=0),
+                                     offsets=["0d"]),
+                           uow=runtime.services.uow(), org=org, directory=FakeDirectory(everyone),
+                           clock=lambda: now)
         ahead = due + timedelta(minutes=1) - now  # run "two minutes from now", with a clock that keeps going
         runtime.scheduler.clock = runtime.sender.clock = lambda: datetime.now(UTC) + ahead
         started = time.monotonic()

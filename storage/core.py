@@ -28,7 +28,16 @@ from sqlalchemy.orm import Session
 
 from bot.core.model import CaseEvent
 from bot.core.outbox import OutboxMessage, OutboxStatus
-from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, is_postgres, mapper_registry, metadata
+from storage.metadata import (
+    SqlRepository,
+    UtcDateTime,
+    enum_column,
+    insert_for,
+    insert_on_conflict,
+    is_postgres,
+    mapper_registry,
+    metadata,
+)
 
 case_events = Table(
     "case_events", metadata,
@@ -76,6 +85,8 @@ outbox = Table(
     Index("ix_outbox_recipient", "recipient", "status"),
 )
 
+OUTBOX_COLUMNS = tuple(c.name for c in outbox.columns if c.name != "id")
+
 # After a 429 for a conversation, no copy of the bot calls it before `until` (checked at claim time).
 conversation_holds = Table(
     "conversation_holds", metadata,
@@ -115,12 +126,10 @@ class SqlReferences(SqlRepository):
     def next(self, prefix: str, year: int) -> int:
         # One atomic upsert: the row lock it takes is held until commit, so concurrent reporters queue
         # here and each gets the next number; a rollback releases the number with the lock.
-        stmt = insert_for(self._s)(reference_counters).values(prefix=prefix, year=year, last_value=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["prefix", "year"],
-            set_={"last_value": reference_counters.c.last_value + 1},
-        ).returning(reference_counters.c.last_value)
-        return int(self._s.execute(stmt).scalar_one())
+        stmt = insert_on_conflict(reference_counters, ("prefix", "year", "last_value"),
+                                  "(prefix, year) DO UPDATE SET last_value = reference_counters.last_value + 1",
+                                  returning="last_value")
+        return int(self._s.execute(stmt, {"prefix": prefix, "year": year, "last_value": 1}).scalar_one())
 
 
 class SqlOutbox(SqlRepository):
@@ -134,9 +143,20 @@ class SqlOutbox(SqlRepository):
 
     def add(self, message: OutboxMessage) -> None:
         # One statement, so two transactions queueing the same key at once cannot collide.
-        values = {c.name: getattr(message, c.name) for c in outbox.columns if c.name != "id"}
-        self._s.execute(insert_for(self._s)(outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        values = {name: getattr(message, name) for name in OUTBOX_COLUMNS}
+        self._s.execute(insert_on_conflict(outbox, OUTBOX_COLUMNS), values)
         self.added += 1
+
+    def add_for_each(self, message: OutboxMessage, recipients: Sequence[str]) -> None:
+        """One copy of `message` per recipient (a reminder to 5,000 people), keyed `<key>:<recipient>`, its
+        context's `recipient` theirs: one insert-or-skip statement executed for all the rows (an executemany),
+        compiled once, not a statement built, compiled and sent, and a mapped object made, for each person."""
+        base = {name: getattr(message, name) for name in OUTBOX_COLUMNS}
+        rows = [base | {"key": f"{message.key}:{recipient}", "recipient": recipient,
+                        "context": {**message.context, "recipient": recipient}} for recipient in recipients]
+        if rows:
+            self._s.execute(insert_on_conflict(outbox, OUTBOX_COLUMNS), rows)
+        self.added += len(rows)
 
     def put_latest(self, message: OutboxMessage) -> None:
         """Queue an in-place update; a queued or sent one with the same key takes the newer content."""

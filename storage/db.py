@@ -8,7 +8,9 @@ them the bot would ack reports it cannot keep.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import weakref
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.metadata import READING
 from storage.uow import map_domain
 
 # How long the probe waits for the write lock: well under the one second a health check may take.
@@ -55,17 +58,82 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 stat = path.stat()
                 _opened[engine] = (stat.st_dev, stat.st_ino)
 
+        turns = WriterTurns()
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
             # Take the write lock at the start: read-then-write transactions (reference numbers,
             # outbox leases) can then never deadlock or fail with "database is locked" half-way.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reading transaction (`READING`) takes none: under WAL it reads beside the writer.
+            if conn.get_execution_options().get(READING):
+                conn.exec_driver_sql("BEGIN")
+                return
+            holder = id(conn.connection.dbapi_connection)
+            turns.acquire(holder)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                turns.release(holder)
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _on_end(conn: Any) -> None:
+            dbapi = conn.connection.dbapi_connection if not conn.invalidated else None
+            if dbapi is not None:
+                turns.release(id(dbapi))
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
+            turns.release(id(dbapi_conn))  # however its transaction ended (a connection lost half-way)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})  # a dead host answers /healthz, not hangs
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)
+
+
+class WriterTurns:
+    """The writers of this process take SQLite's write lock one after another, in the order they asked.
+
+    SQLite itself makes a waiting writer poll (sleeping 1, 2, 5, … 100 ms between tries), so a request arriving
+    while the scheduler or the sender writes in quick short transactions could miss every gap between them and
+    wait for seconds. Here it waits its turn and is woken the moment the writer before it commits. Other
+    processes (a CLI) still meet SQLite's busy timeout. A turn not given within `timeout` is not waited for
+    longer: the writer then goes on to SQLite's own waiting, as before.
+    """
+
+    def __init__(self, timeout: float = 5.0) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+        self._queue: deque[tuple[threading.Event, int]] = deque()
+
+    def acquire(self, holder: int) -> bool:
+        with self._lock:
+            if self._holder is None and not self._queue:
+                self._holder = holder
+                return True
+            turn = (threading.Event(), holder)
+            self._queue.append(turn)
+        if turn[0].wait(self.timeout):
+            return True
+        with self._lock:
+            if turn[0].is_set():
+                return True
+            self._queue.remove(turn)
+            return False
+
+    def release(self, holder: int) -> None:
+        with self._lock:
+            if self._holder != holder:
+                return
+            if self._queue:
+                event_, self._holder = self._queue.popleft()
+                event_.set()
+            else:
+                self._holder = None
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -164,21 +232,16 @@ _PROBE_SQL = "UPDATE alembic_version SET version_num = version_num RETURNING ver
 
 def _probe_sqlite(engine: Engine) -> str | None:
     # On the DBAPI connection: SQLAlchemy's autobegin would run BEGIN IMMEDIATE with the 30 s busy
-    # timeout before the short one below could take effect.
+    # timeout before the short one below could take effect. The UPDATE runs on its own (autocommit): it
+    # holds the write lock only while it runs, not from a BEGIN IMMEDIATE to a COMMIT.
     with engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
         raw.execute(f"PRAGMA busy_timeout={PROBE_LOCK_MS}")
         try:
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                row = raw.execute(_PROBE_SQL).fetchone()
-                raw.execute("COMMIT")
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
+            rows = raw.execute(_PROBE_SQL).fetchall()
         finally:
             raw.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 def _probe_postgres(engine: Engine) -> str | None:

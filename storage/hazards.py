@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, Text, func, select
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, String, Table, Text, and_, false, func, or_, select
 
 from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Severity
 from storage.metadata import SqlRepository, UtcDateTime, enum_column, mapper_registry, metadata
@@ -39,6 +40,11 @@ hazards = Table(
     Column("prompt_key", String(200)),
     Column("revision", Integer, nullable=False, server_default="1"),
     Column("incident_ref", String(32), index=True),
+    # What the tick (none now), `/hazard mine` and the lists filter on: each person's cases by state.
+    Index("ix_hazards_status_deadline", "status", "deadline_at"),
+    Index("ix_hazards_department_status", "department_key", "status"),
+    Index("ix_hazards_assignee_status", "assignee_id", "status"),
+    Index("ix_hazards_reporter_status", "reporter_id", "status"),
 )
 
 
@@ -61,8 +67,10 @@ class SqlHazards(SqlRepository):
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
-        query = select(Hazard).order_by(hazards.c.id).limit(limit)
+             incident_ref: str | None = None, limit: int = 50, offset: int = 0,
+             waiting: Iterable[tuple[str, bool | None]] | None = None,
+             deadline_before: datetime | None = None) -> list[Hazard]:
+        query = select(Hazard).order_by(hazards.c.id).limit(limit).offset(offset)
         if incident_ref is not None:
             query = query.where(hazards.c.incident_ref == incident_ref)
         if reporter_id is not None:
@@ -73,6 +81,13 @@ class SqlHazards(SqlRepository):
             query = query.where(hazards.c.department_key.in_(list(department_keys)))
         if statuses is not None:
             query = query.where(hazards.c.status.in_(list(statuses)))
+        if deadline_before is not None:
+            query = query.where(hazards.c.deadline_at < deadline_before)
+        if waiting is not None:
+            query = query.where(or_(false(), *(
+                and_(hazards.c.status == status, *(() if pending is None else (
+                    hazards.c.extension_until.is_not(None) if pending else hazards.c.extension_until.is_(None),)))
+                for status, pending in sorted(waiting, key=lambda pair: (str(pair[0]), str(pair[1]))))))
         return list(self._s.scalars(query))
 
     def open_like(self, category: str, location: str, *, limit: int = 10) -> list[Hazard]:

@@ -17,12 +17,13 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from bot.plans.model import Occurrence, OccurrenceStatus, Plan, PlanKind
-from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_for, mapper_registry, metadata
+from storage.metadata import SqlRepository, UtcDateTime, enum_column, insert_on_conflict, mapper_registry, metadata
 
 plans = Table(
     "plans", metadata,
@@ -40,7 +41,7 @@ plans = Table(
     Column("move_off_holidays", Boolean, nullable=False),
     Column("paused", Boolean, nullable=False),
     Column("deleted_at", UtcDateTime),
-    Column("materialized_until", UtcDateTime),
+    Column("materialized_until", UtcDateTime, index=True),
     Column("scheduled_since", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("translations", JSON),
@@ -81,6 +82,13 @@ class SqlPlans(SqlRepository):
         return list(self._s.scalars(select(Plan).where(plans.c.paused.is_(False), plans.c.deleted_at.is_(None))
                                     .order_by(plans.c.id)))
 
+    def to_materialize(self, *, before: datetime, limit: int) -> list[Plan]:
+        """Active plans whose occurrences are written only up to a time before `before`, least far first."""
+        return list(self._s.scalars(
+            select(Plan).where(plans.c.paused.is_(False), plans.c.deleted_at.is_(None),
+                               or_(plans.c.materialized_until.is_(None), plans.c.materialized_until < before))
+            .order_by(plans.c.materialized_until.is_not(None), plans.c.materialized_until, plans.c.id).limit(limit)))
+
     def all(self) -> list[Plan]:
         return list(self._s.scalars(select(Plan).where(plans.c.deleted_at.is_(None)).order_by(plans.c.title)))
 
@@ -89,9 +97,10 @@ class SqlPlans(SqlRepository):
 
 def add_occurrence(session: Session, *, plan_id: int, due_at: datetime) -> int:
     """The occurrence's id; inserting one that exists changes nothing (another copy of the bot did it)."""
-    stmt = insert_for(session)(occurrences).values(
-        plan_id=plan_id, due_at=due_at, status=OccurrenceStatus.OPEN.value, attendance=[], photos=[])
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["plan_id", "due_at"]))
+    stmt = insert_on_conflict(occurrences, ("plan_id", "due_at", "status", "attendance", "photos"),
+                              "(plan_id, due_at) DO NOTHING")
+    session.execute(stmt, {"plan_id": plan_id, "due_at": due_at, "status": OccurrenceStatus.OPEN.value,
+                           "attendance": [], "photos": []})
     return int(session.execute(select(occurrences.c.id).where(
         occurrences.c.plan_id == plan_id, occurrences.c.due_at == due_at)).scalar_one())
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, String, Table, select, update
 
-from storage.metadata import SqlRepository, UtcDateTime, insert_for, metadata
+from storage.metadata import SqlRepository, UtcDateTime, insert_on_conflict, metadata
 
 submissions = Table(
     "submissions", metadata,
@@ -21,9 +21,8 @@ class SqlSubmissions(SqlRepository):
     def claim(self, key: str, *, at: datetime) -> dict[str, Any] | None:
         # INSERT … ON CONFLICT DO NOTHING: on PostgreSQL a second transaction with the same key waits here
         # for the first to end, then sees its row; SQLite's BEGIN IMMEDIATE already runs them one by one.
-        stmt = insert_for(self._s)(submissions).values(key=key, result={}, created_at=at)
-        inserted = self._s.execute(stmt.on_conflict_do_nothing(index_elements=["key"])
-                                   .returning(submissions.c.key)).first()
+        stmt = insert_on_conflict(submissions, ("key", "result", "created_at"), returning='"key"')
+        inserted = self._s.execute(stmt, {"key": key, "result": {}, "created_at": at}).first()
         if inserted is not None:
             return None
         stored = self._s.execute(select(submissions.c.result).where(submissions.c.key == key)).scalar_one()

@@ -17,7 +17,7 @@ from bot.core.events import Dispatcher, EventRecorder
 from storage.core import SqlEvents, SqlOutbox, SqlReferences
 from storage.hazards import SqlHazards
 from storage.incidents import SqlIncidents
-from storage.metadata import SqlRepository
+from storage.metadata import READING, SqlRepository
 from storage.plans import SqlPlans
 from storage.scheduling import SqlSchedule
 from storage.submissions import SqlSubmissions
@@ -65,15 +65,25 @@ class SqlUnitOfWork(EventRecorder):
         self._sessions = sessions
         self._after_commit = after_commit
         self.dispatcher = dispatcher
+        self._reading = False
+
+    def reading(self) -> SqlUnitOfWork:
+        """The next transaction only reads: on SQLite a plain (deferred) BEGIN instead of BEGIN IMMEDIATE, so
+        under WAL it runs beside a writer instead of queueing for the write lock; `commit` refuses."""
+        self._reading = True
+        return self
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
+        if self._reading:
+            self.session.connection(execution_options={READING: True})
         self.forget_recorded()
         for name, repository in REPOSITORIES:
             setattr(self, name, repository(self.session))
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self._reading = False
         self.session.rollback()
         self.session.close()
         if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
@@ -84,6 +94,8 @@ class SqlUnitOfWork(EventRecorder):
         return self.session.begin_nested()
 
     def commit(self) -> None:
+        if self._reading:
+            raise RuntimeError("a reading unit of work does not commit; open it without reading()")
         self.dispatch_recorded()  # the reactions of other features, in this transaction
         try:
             self.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Self
@@ -20,6 +21,7 @@ class FakeState:
         self.counters: dict[tuple[str, int], int] = {}
         self.outbox: dict[str, OutboxMessage] = {}
         self.incidents: dict[str, Any] = {}
+        self.jobs: dict[str, Any] = {}  # reminder jobs by key
 
 
 class FakeUnitOfWork(EventRecorder):
@@ -37,9 +39,12 @@ class FakeUnitOfWork(EventRecorder):
         self._snapshot = copy.deepcopy(self.state.__dict__)
         self.hazards, self.events, self.references, self.outbox = _Hazards(self), _Events(self), \
             _References(self), _Outbox(self)
-        self.incidents = _Incidents(self)
+        self.incidents, self.schedule = _Incidents(self), _Schedule(self)
         self._committed = False
         self.forget_recorded()
+        return self
+
+    def reading(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -66,14 +71,20 @@ class _Hazards:
 
     def find(self, *, reporter_id: str | None = None, assignee_id: str | None = None,
              department_keys: Sequence[str] | None = None, statuses: Iterable[str] | None = None,
-             incident_ref: str | None = None, limit: int = 50) -> list[Hazard]:
+             incident_ref: str | None = None, limit: int = 50, offset: int = 0,
+             waiting: Iterable[tuple[str, bool | None]] | None = None,
+             deadline_before: datetime | None = None) -> list[Hazard]:
         wanted = set(statuses) if statuses is not None else None
+        pairs = set(waiting) if waiting is not None else None
         return [h for h in self.s.hazards.values()
                 if (reporter_id is None or h.reporter_id == reporter_id)
                 and (assignee_id is None or h.assignee_id == assignee_id)
                 and (department_keys is None or h.department_key in department_keys)
                 and (wanted is None or h.status in wanted)
-                and (incident_ref is None or h.incident_ref == incident_ref)][:limit]
+                and (pairs is None or (h.status, None) in pairs or (h.status, h.extension_until is not None) in pairs)
+                and (incident_ref is None or h.incident_ref == incident_ref)
+                and (deadline_before is None or (h.deadline_at is not None and h.deadline_at < deadline_before))
+                ][offset:offset + limit]
 
     def open_like(self, category: str, location: str, *, limit: int = 10) -> list[Hazard]:
         return [h for h in self.s.hazards.values() if h.category == category and h.incident_ref is None
@@ -102,6 +113,27 @@ class _Incidents:
         return [i for i in self.s.incidents.values() if i.status in wanted]
 
 
+class _Schedule:
+    """The deadline jobs a step writes: `replace_chain` as storage does it, on a dict."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.s = uow.state
+
+    def add_jobs(self, jobs: Sequence[Any]) -> None:
+        for job in jobs:
+            self.s.jobs.setdefault(job.key, job)
+
+    def replace_chain(self, hazard_ref: str, jobs: Sequence[Any], *, now: datetime) -> None:
+        chain = jobs[0].chain if jobs else None
+        for job in self.s.jobs.values():
+            if job.hazard_ref == hazard_ref and job.state == "pending" and job.chain != chain:
+                job.state, job.processed_at = "skipped", now
+        for job in jobs:
+            earlier = self.s.jobs.setdefault(job.key, job)
+            if earlier.state == "skipped" and earlier.fire_at > now:
+                earlier.state, earlier.processed_at = "pending", None
+
+
 class _Events:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.s = uow.state
@@ -128,6 +160,11 @@ class _Outbox:
 
     def add(self, message: OutboxMessage) -> None:
         self.s.outbox.setdefault(message.key, message)
+
+    def add_for_each(self, message: OutboxMessage, recipients: Sequence[str]) -> None:
+        for recipient in recipients:
+            self.add(dataclasses.replace(message, key=f"{message.key}:{recipient}", recipient=recipient,
+                                         context={**message.context, "recipient": recipient}))
 
     def put_latest(self, message: OutboxMessage) -> None:
         self.s.outbox[message.key] = message

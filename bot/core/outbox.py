@@ -166,7 +166,7 @@ class OutboxSender:
         Raises SlackRefused when that message was given up: an update has nothing to replace, and a
         reply is not posted at the top level instead (it would go outside its thread, out of context).
         """
-        with self.uow_factory() as uow:
+        with self.uow_factory().reading() as uow:
             if message.update_of:
                 original = uow.outbox.by_key(message.update_of)
                 if original is None or original.status is OutboxStatus.FAILED:

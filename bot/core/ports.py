@@ -34,6 +34,10 @@ class OutboxRepository(Protocol):
     def add(self, message: Any) -> None:
         """Queue a message; a second message with the same key is ignored (idempotent)."""
 
+    def add_for_each(self, message: Any, recipients: Sequence[str]) -> None:
+        """`add` of one copy of `message` per recipient, keyed `<message key>:<recipient>`, with the recipient in
+        its context; in as few statements as the database allows."""
+
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
         """Lease due messages to this process; other processes skip them until the lease ends."""
 
@@ -86,6 +90,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> Self: ...
+
+    def reading(self) -> Self:
+        """This unit of work, for one transaction that only reads (`with uow.reading(): ...`, no commit): on
+        SQLite it takes no write lock, so a look-up never waits behind the scheduler or another step."""
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None: ...
 

@@ -6,6 +6,7 @@ What waits for whom comes from `bot.hazards.rules`; nothing here restates who ma
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -15,16 +16,10 @@ from bot.core.org import Org
 from bot.hazards.escalation import RUNGS, DeadlineLevel
 from bot.hazards.model import OPEN_STATUSES, Hazard, HazardCategory, HazardStatus, Role, Step, timeline_action
 from bot.hazards.ports import HazardsUnitOfWork
-from bot.hazards.rules import (
-    actors_for,
-    awaited_decision,
-    next_steps,
-    roles_of,
-    statuses_waiting_for,
-    waiting_for,
-)
+from bot.hazards.rules import actors_for, awaited_decision, next_steps, roles_of, waiting_for, waiting_states
 
 MAX_ACTIONS_LISTED = 100
+MY_CASES_LISTED = 50  # per list of `/hazard mine`
 
 
 class TimelineLine(BaseModel):
@@ -54,7 +49,7 @@ class CaseView(BaseModel):
 def view_case(reference: str, *, viewer_id: str, uow: HazardsUnitOfWork, org: Org) -> CaseView:
     """The case for one viewer. A case that does not exist and one the viewer may not see get the same
     answer, so asking tells a stranger nothing about which references are taken."""
-    with uow:
+    with uow.reading():
         hazard = uow.hazards.get(reference)
         roles = roles_of(viewer_id, hazard, org) if hazard else set()
         sees_all = Role.SAFETY in roles or org.is_management(viewer_id)
@@ -110,34 +105,42 @@ def _waiting_for_me(found: list[Hazard], role: Role, user_id: str, org: Org) -> 
             and ((awaited := awaited_decision(h)) is None or user_id in actors_for(awaited, h, org))]
 
 
-def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org, now: datetime | None = None) -> MyCases:
+def my_cases(user_id: str, *, uow: HazardsUnitOfWork, org: Org, now: datetime | None = None,
+             limit: int = MY_CASES_LISTED) -> MyCases:
     """What waits for this person: their open reports, their tasks, their decisions (as head, deputy, safety
     officer, or an officer standing in for a head who did the work), and for heads and officers the overdue
-    cases escalated to them; officers also see the reports awaiting an assessment they may take."""
+    cases escalated to them; officers also see the reports awaiting an assessment they may take. Each list's
+    first `limit` cases, found in SQL among those that wait for this person's role (a busy head's 180
+    pending extension requests are all found, not the 3 among the first 50 assigned cases)."""
     def lines(found: list[Hazard]) -> list[CaseLine]:
         return [_line(h) for h in found]
 
     now = now or utcnow()
     led = [d.key for d in org.departments if user_id in d.leaders]
     officer = org.is_safety_officer(user_id)
-    with uow:
-        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES)
-        tasks = _waiting_for_me(uow.hazards.find(assignee_id=user_id, statuses=statuses_waiting_for(Role.ASSIGNEE)),
-                                Role.ASSIGNEE, user_id, org)
-        deciding = _waiting_for_me(uow.hazards.find(department_keys=led, statuses=statuses_waiting_for(Role.LEADER),
-                                                    limit=200), Role.LEADER, user_id, org) if led else []
-        escalated = _escalated_to(uow.hazards.find(department_keys=led, statuses={HazardStatus.ASSIGNED},
-                                                   limit=200), DeadlineLevel.HEAD, org, now) if led else []
+
+    def late(level: DeadlineLevel, **where: Any) -> list[Hazard]:
+        """Assigned cases whose chain has reached this level: their deadline is that much before now."""
+        before = now - RUNGS[level].after_deadline(org.escalation)
+        return _escalated_to(uow.hazards.find(statuses={HazardStatus.ASSIGNED}, deadline_before=before,
+                                              limit=limit, **where), level, org, now)
+
+    with uow.reading():
+        reported = uow.hazards.find(reporter_id=user_id, statuses=OPEN_STATUSES, limit=limit)
+        tasks = _waiting_for_me(uow.hazards.find(assignee_id=user_id, waiting=waiting_states(Role.ASSIGNEE),
+                                                 limit=limit), Role.ASSIGNEE, user_id, org)
+        deciding = _waiting_for_me(uow.hazards.find(department_keys=led, waiting=waiting_states(Role.LEADER),
+                                                    limit=limit), Role.LEADER, user_id, org) if led else []
+        escalated = late(DeadlineLevel.HEAD, department_keys=led) if led else []
         may_assess: list[Hazard] = []
         if officer:
             for role in (Role.SAFETY, Role.STAND_IN):
-                deciding += _waiting_for_me(uow.hazards.find(statuses=statuses_waiting_for(role), limit=200),
+                deciding += _waiting_for_me(uow.hazards.find(waiting=waiting_states(role), limit=limit),
                                             role, user_id, org)
-            may_assess = [h for h in uow.hazards.find(statuses={HazardStatus.REPORTED}, limit=200)
+            may_assess = [h for h in uow.hazards.find(statuses={HazardStatus.REPORTED}, limit=limit)
                           if user_id not in actors_for(Step.ASSESS, h, org)
                           and next_steps(h, roles_of(user_id, h, org), (Step.ASSESS,))]
-            escalated += _escalated_to(uow.hazards.find(statuses={HazardStatus.ASSIGNED}, limit=1000),
-                                       DeadlineLevel.SAFETY, org, now)
+            escalated += late(DeadlineLevel.SAFETY)
         unique = {h.reference: h for h in deciding}
         return MyCases(reported=lines(reported), tasks=lines(tasks),
                        to_decide=lines(sorted(unique.values(), key=lambda h: h.reference)),

@@ -96,10 +96,12 @@ def waiting_for(hazard: Hazard) -> set[Role]:
             and (rule.waits_in is None or hazard.status in rule.waits_in) for role in rule.waits_for}
 
 
-def statuses_waiting_for(role: Role) -> frozenset[HazardStatus]:
-    """Every state in which a case may wait for this role: what to look up before asking `waiting_for`."""
-    return frozenset(status for rule in RULES.values() if role in rule.waits_for
-                     for status in (rule.sources if rule.waits_in is None else rule.waits_in))
+def waiting_states(role: Role) -> frozenset[tuple[HazardStatus, bool | None]]:
+    """The (state, extension pending?) pairs in which a case may wait for this role (None: either), so storage
+    can find exactly those cases: a head waits on an assigned case only while more time is asked for."""
+    pairs = {(status, rule.extension_pending) for rule in RULES.values() if role in rule.waits_for
+             for status in (rule.sources if rule.waits_in is None else rule.waits_in)}
+    return frozenset(pair for pair in pairs if pair[1] is None or (pair[0], None) not in pairs)
 
 
 def roles_of(user_id: str, hazard: Hazard, org: Org) -> set[Role]:

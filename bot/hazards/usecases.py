@@ -26,6 +26,7 @@ from bot.core.workdays import WorkCalendar, deadline_for
 from bot.hazards.changes import StepInput, apply_step, check_input
 from bot.hazards.contexts import CalendarNotice, CaseSnapshot
 from bot.hazards.events import HazardReported, RectificationStepTaken, RectificationVerified, ReporterRevealed
+from bot.hazards.jobs import reschedule, running_chain
 from bot.hazards.messages import Outgoing, queue_report, queue_step, snapshot
 from bot.hazards.model import Hazard, HazardCategory, HazardStatus, Severity, Step
 from bot.hazards.ports import HazardsUnitOfWork
@@ -160,6 +161,7 @@ def open_rectification(cmd: OpenRectification, *, uow: HazardsUnitOfWork, org: O
                               department_key=cmd.department_key, incident_ref=cmd.incident_ref))
     queue_report(uow, hazard, org, now)
     Outgoing(uow, hazard, org, now).card(f"assignee:{cmd.assignee_id}", cmd.assignee_id, "assignee")
+    reschedule(uow, hazard, org, was=None, now=now)
     return hazard.reference
 
 
@@ -204,14 +206,14 @@ def load_for_step(uow: HazardsUnitOfWork, reference: str, step: Step, *, lock: b
 
 def check_step(reference: str, step: Step, *, actor_id: str, uow: HazardsUnitOfWork, org: Org) -> None:
     """Would this person be allowed this step now? Lets a button refuse before a modal opens."""
-    with uow:
+    with uow.reading():
         hazard = load_for_step(uow, reference, step)
         check(hazard, step, roles_of(actor_id, hazard, org))
 
 
 def case_snapshot(reference: str, *, uow: HazardsUnitOfWork, org: Org) -> CaseSnapshot:
     """The case as its cards show it; what a step modal is pre-filled from."""
-    with uow:
+    with uow.reading():
         return snapshot(load(uow, reference), org)
 
 
@@ -263,10 +265,12 @@ def take_step(cmd: StepInput, *, uow: HazardsUnitOfWork, org: Org, calendar: Wor
         before = org.department(hazard.department_key)
         previous_leaders = before.leaders if before else []
         previous_assignee = hazard.assignee_id
+        previous_chain = running_chain(hazard)
         severity = cmd.severity or hazard.severity  # a new round's deadline is offered from the severity
         default = deadline_for(severity, start=now, org=org, calendar=calendar) if severity else None
         event = apply_step(hazard, cmd, roles=roles_of(cmd.actor_id, hazard, org), now=now, default_deadline=default)
         uow.events.append(event)
+        reschedule(uow, hazard, org, was=previous_chain, now=now)
         queue_step(uow, hazard, event, org, previous_leaders=previous_leaders, previous_assignee=previous_assignee,
                    names=names)
         taken = RectificationVerified if cmd.step is Step.VERIFY else RectificationStepTaken

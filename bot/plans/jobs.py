@@ -17,13 +17,14 @@ from pydantic import BaseModel
 
 from bot.core.durations import Duration
 from bot.core.org import Org, Reminders
+from bot.core.outbox import OutboxMessage
 from bot.core.workdays import WorkCalendar
 from bot.plans import messages
 from bot.plans.access import may_record_done
 from bot.plans.model import OccurrenceStatus, OverdueLevel, Plan
 from bot.plans.ports import PlansUnitOfWork as UnitOfWork
 from bot.plans.recurrence import occurrences
-from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_message
+from bot.scheduling import JobKey, JobKind, JobSource, JobState, ReminderJob, Task, job_messages_key
 
 MOVE_BACK_MOST = 31  # days a reminder moves back at most, looking for a working day
 
@@ -61,14 +62,17 @@ class PlanJobs(JobSource[UnitOfWork]):
     org: Org
     calendar: WorkCalendar
     lookahead: timedelta = timedelta(days=40)
+    # A plan is written ahead again once its horizon is this much short of `lookahead`: about once a day, not on
+    # every tick (each tick moved every plan's horizon by 30 s and wrote all of them).
+    refresh: timedelta = timedelta(days=1)
+    per_tick: int = 500  # plans looked at per tick; the scheduler commits every few of them
     kinds: ClassVar[frozenset[JobKind]] = frozenset({JobKind.REMIND, JobKind.OVERDUE})
 
     def materialize(self, uow: UnitOfWork, now: datetime) -> Iterator[Task]:
         until = now + self.lookahead
-        for plan in uow.plans.active():
+        for plan in uow.plans.to_materialize(before=until - self.refresh, limit=self.per_tick):
             after = plan.materialized_until or plan.created_at - timedelta(seconds=1)
-            if after < until:
-                yield Task(f"plan:{plan.id}", plan.title, partial(self._materialize, uow, plan, after, until))
+            yield Task(f"plan:{plan.id}", plan.title, partial(self._materialize, uow, plan, after, until))
 
     def _materialize(self, uow: UnitOfWork, plan: Plan, after: datetime, until: datetime) -> None:
         tz = self.org.tz
@@ -82,8 +86,7 @@ class PlanJobs(JobSource[UnitOfWork]):
             jobs = [(key, fire) for key, fire in jobs if fire >= since]
             jobs += [(JobKey(chain, JobKind.OVERDUE, level.value), delay(self.org.reminders).shift(due, tz))
                      for level, delay in OVERDUE_CHAIN]
-            for key, fire in jobs:
-                uow.schedule.add_job(ReminderJob.at(key, fire, occurrence_id=occurrence_id))
+            uow.schedule.add_jobs([ReminderJob.at(key, fire, occurrence_id=occurrence_id) for key, fire in jobs])
         plan.materialized_until = until
 
     def _reminder_time(self, plan: Plan, offset: Duration, due: datetime) -> datetime:
@@ -124,10 +127,13 @@ class PlanJobs(JobSource[UnitOfWork]):
             context = messages.overdue(plan, occurrence, job, self.org, now, level)
         if not told:
             return JobState.SKIPPED
-        for recipient in told:
-            own = context.model_copy(update={"can_record": self._may_record(recipient, plan)})
-            uow.outbox.add(job_message(job, recipient, template, own.model_dump(mode="json"), now,
-                                       subject=messages.subject_of(occurrence.id or 0)))
+        subject = messages.subject_of(occurrence.id or 0)  # every copy, to be updated in place once recorded
+        for can_record in (True, False):  # one statement for those with the Done button, one for the rest
+            group = [r for r in told if self._may_record(r, plan) is can_record]
+            own = context.model_copy(update={"can_record": can_record})
+            uow.outbox.add_for_each(OutboxMessage(key=job_messages_key(job), recipient="", template=template,
+                                                  context=own.model_dump(mode="json"), created_at=now,
+                                                  subject=subject), group)
         return JobState.SENT
 
     def _may_record(self, recipient: str, plan: Plan) -> bool:

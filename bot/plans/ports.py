@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.scheduling import SchedulingUnitOfWork
@@ -17,6 +18,9 @@ class PlanRepository(Protocol):
 
     def active(self) -> list[Any]:
         """Plans neither paused nor deleted."""
+
+    def to_materialize(self, *, before: datetime, limit: int) -> list[Any]:
+        """Active plans whose occurrences are written only up to a time before `before` (or not at all)."""
 
     def all(self) -> list[Any]:
         """Plans not deleted, by title."""

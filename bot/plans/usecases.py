@@ -244,7 +244,7 @@ class PlanLine(BaseModel):
 
 
 def list_plans(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime) -> list[PlanLine]:
-    with uow:
+    with uow.reading():
         return [PlanLine(key=p.key, title=p.title, translations=p.translations or {}, kind=p.kind,
                          owner_id=p.owner_id, paused=p.paused, rule=p.rule,
                          start=p.start_date, time_of_day=p.time_of_day,
@@ -264,7 +264,7 @@ class Upcoming(BaseModel):
 
 def upcoming(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime, days: int = 30) -> list[Upcoming]:
     """What falls due in the next `days` days, computed from the rules (so new plans show at once)."""
-    with uow:
+    with uow.reading():
         found = [Upcoming(due_at=due, key=p.key, title=p.title, translations=p.translations or {}, kind=p.kind,
                           owner_id=p.owner_id)
                  for p in uow.plans.active()
@@ -275,7 +275,7 @@ def upcoming(*, uow: UnitOfWork, org: Org, calendar: WorkCalendar, now: datetime
 
 def plan_input(key: str, *, uow: UnitOfWork, locale: str) -> PlanInput:
     """A saved plan as the edit modal shows it, in the language of the person editing it."""
-    with uow:
+    with uow.reading():
         plan = uow.plans.get(key)
         if plan is None or plan.deleted_at is not None:
             raise NotFound("error.plan_not_found", plan=key)
@@ -293,7 +293,7 @@ class DoneTarget(BaseModel):
 
 def check_done(occurrence_id: int, *, actor_id: str, uow: UnitOfWork, org: Org) -> DoneTarget:
     """May this person record the occurrence as done? Lets the Done button refuse before its modal opens."""
-    with uow:
+    with uow.reading():
         _occurrence, plan = _open_occurrence(uow, occurrence_id, actor_id=actor_id, org=org)
         return DoneTarget(title=plan.title, translations=plan.translations or {}, kind=plan.kind)
 

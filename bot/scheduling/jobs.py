@@ -83,13 +83,14 @@ class ReminderJob:
     lease_until: datetime | None = None
     processed_at: datetime | None = None
     error: str | None = None  # why it FAILED, in the words of the exception
+    chain: str | None = None  # JobKey.chain, stored on its own so a chain's jobs are found through an index
     id: int | None = None
 
     @classmethod
     def at(cls, key: JobKey, fire_at: datetime, *, occurrence_id: int | None = None,
            hazard_ref: str | None = None) -> ReminderJob:
         return cls(key=str(key), kind=key.stored_kind, fire_at=fire_at, occurrence_id=occurrence_id,
-                   hazard_ref=hazard_ref)
+                   hazard_ref=hazard_ref, chain=key.chain)
 
     @property
     def job_key(self) -> JobKey:
@@ -100,9 +101,14 @@ def job_message(job: ReminderJob, recipient: str, template: str, context: dict[s
                 subject: str | None = None, reply_to: str | None = None) -> OutboxMessage:
     """A job's message to one recipient, keyed `job:<job key>:<recipient>`, so processing a job again (another
     copy, a retry) queues nothing new."""
-    return OutboxMessage(key=f"job:{job.key}:{recipient}", recipient=recipient, template=template,
+    return OutboxMessage(key=f"{job_messages_key(job)}:{recipient}", recipient=recipient, template=template,
                          context={**context, "recipient": recipient}, created_at=now, subject=subject,
                          reply_to=reply_to)
+
+
+def job_messages_key(job: ReminderJob) -> str:
+    """What a job's messages' keys start with (`OutboxRepository.add_for_each` adds `:<recipient>`)."""
+    return f"job:{job.key}"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,6 +16,13 @@ class ScheduleRepository(Protocol):
 
     def add_job(self, job: Any) -> None:
         """Idempotent by the job's key."""
+
+    def add_jobs(self, jobs: Sequence[Any]) -> None:
+        """`add_job` for many, in as few statements as the database allows."""
+
+    def replace_chain(self, hazard_ref: str, jobs: Sequence[Any], *, now: datetime) -> None:
+        """The case's pending jobs of other chains are skipped; `jobs` (one chain) are written, those of them
+        skipped earlier and still to come pending again."""
 
     def add_failed(self, job: Any, *, error: str, now: datetime) -> None:
         """Record work that failed as a FAILED row under the job's key; idempotent by the key (the first error

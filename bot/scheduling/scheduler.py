@@ -1,15 +1,18 @@
 """The scheduler: jobs that must fire once at their time, from whichever feature supplies them.
 
 One `tick` (woken by APScheduler in every copy of the bot) does three things in short transactions:
-1. *materialize*: each source writes the jobs it now knows are coming (a plan's reminders, a deadline's
-   escalations) under unique keys, so a second copy writing the same rows changes nothing;
+1. *materialize*: each source writes the jobs it now knows are coming (a plan's next occurrences, once its
+   horizon falls a day short) under unique keys, so a second copy writing the same rows changes nothing;
+   a deadline's escalations are written by the step that sets it, not here;
 2. *sweep*: each source does what needs no job of its own (its outbox keys make it happen once);
 3. *claim and process*: leases due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on
    SQLite) and, in the same transaction, has the source that owns the job's kind queue its messages in the
    outbox, then records the job as done.
-So a message is queued exactly once per job and recipient, across copies and restarts. After downtime only
-the latest due job of a chain (an occurrence's reminders, a deadline's escalations) is processed; the
-earlier ones are skipped. The features themselves are in their own `jobs` modules; `bot.runtime.app`
+So a message is queued exactly once per job and recipient, across copies and restarts. Every transaction is
+small (`tasks_per_commit` plans or cases, `batch` jobs), so on SQLite none holds the write lock for more than a
+few tens of milliseconds and requests are served between them, also while catching up after downtime.
+After downtime only the latest due job of a chain (an occurrence's reminders, a deadline's escalations) is
+processed; the earlier ones are skipped. The features themselves are in their own `jobs` modules; `bot.runtime.app`
 passes them in.
 
 Each plan, case and job runs in a savepoint of its own: one that raises is rolled back alone, recorded FAILED
@@ -19,6 +22,7 @@ with its reason (`bot.scheduling.set_aside`), the safety channel is told once, a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +41,9 @@ class Scheduler:
     uow_factory: Callable[[], UnitOfWork]
     sources: Sequence[JobSource[Any]]
     clock: Clock = utcnow
-    batch: int = 200
+    batch: int = 20  # jobs claimed and processed per transaction
+    tasks_per_commit: int = 10  # plans or cases materialized or swept per transaction
+    budget_seconds: float = 0.025  # a transaction that took this long commits after its current job
     lease_seconds: float = 120.0
     tell: str | None = None  # who hears of work set aside: the safety department's channel
     stats: dict[str, int] = field(default_factory=dict)
@@ -56,17 +62,25 @@ class Scheduler:
         now = self.clock()
         for stage in ("materialize", "sweep"):
             with self.uow_factory() as uow:
+                done = 0
                 for source in self.sources:
                     tasks: Iterable[Task] = getattr(source, stage)(uow, now)
                     for task in tasks:
                         self._run(uow, task, stage, now)
+                        done += 1
+                        if done % self.tasks_per_commit == 0:
+                            uow.commit()  # and go on in a new transaction: the write lock is let go
                 uow.commit()
         processed = 0
         while True:
             with self.uow_factory() as uow:
                 jobs = uow.schedule.claim(now=now, lease_seconds=self.lease_seconds, limit=self.batch)
+                began = time.monotonic()
                 for job in jobs:
                     self._process(uow, job, now)
+                    if time.monotonic() - began > self.budget_seconds:  # a reminder to 500 people, say
+                        uow.commit()  # the jobs left stay leased to this tick; the next go in a new transaction
+                        began = time.monotonic()
                 uow.commit()
             processed += len(jobs)
             if len(jobs) < self.batch:

@@ -3,15 +3,15 @@
 The default plans read in each person's language (消防演练 for one, Fire drill for the other) instead of
 "消防演练 / Fire drill" for everyone. Empty for plans written in one language, as all were before.
 
-Revision ID: 0013
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
