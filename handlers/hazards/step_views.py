@@ -22,7 +22,7 @@ from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
-from handlers.hazards.views import STATUS_EMOJI, shown, step_button, thread_link, who_decides
+from handlers.hazards.views import STATUS_EMOJI, case_deadline, shown, step_button, thread_link, who_decides
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
 STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
@@ -239,7 +239,7 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str, now: dateti
         fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + view.severity, locale)}"))
     if view.deadline_at:
         fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n"
-                             f"{deadline_text(view.deadline_at, now, timezone, locale)}"))
+                             f"{case_deadline(view.deadline_at, now, status, timezone, locale)}"))
     if view.assignee_id:
         fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
     typed = [labelled(t("hazard.field.location", locale), shown(view.location, Limits.LOCATION)),
@@ -266,8 +266,8 @@ def _case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None) 
                           {"type": "text", "text": f" · {t('status.' + line.status.value, locale)} · "},
                           {"type": "text", "text": shown(line.location, 80) or "—"}]
     if line.deadline_at:
-        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} "
-                                            f"{deadline_text(line.deadline_at, now, timezone, locale)}"})
+        deadline = case_deadline(line.deadline_at, now, line.status.value, timezone, locale)
+        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} {deadline}"})
     return row
 
 

@@ -223,6 +223,22 @@ def test_hazard_mine_and_the_case_status_say_how_late_and_show_typed_text_as_typ
         assert any(late in text for text in texts(built["blocks"]))
 
 
+@pytest.mark.parametrize("status", [HazardStatus.COMPLETED, HazardStatus.APPROVED, HazardStatus.CLOSED])
+def test_a_case_rectified_is_never_shown_overdue_when_read_after_its_deadline(status: HazardStatus) -> None:
+    """Rectified on time, reviewed or looked up after the deadline: the deadline is a date, no longer a count."""
+    line = CaseLine(reference="HZ-2026-0001", status=status, location="Hall", deadline_at=DEADLINE)
+    mine = build_my_cases(MyCases(reported=[line], tasks=[], to_decide=[line]), locale="en", timezone=TZ, now=NOW)
+    view = CaseView(reference="HZ-2026-0001", status=status, category=HazardCategory.FIRE, location="Hall",
+                    description="Boxes", department="Dept", reporter_id=None, severity="general",
+                    deadline_at=DEADLINE, assignee_id="U0EMP2", measures="Move", last_reason=None,
+                    timeline=[TimelineLine(action="reported", actor=None, at=NOW)])
+    status_view = build_case_status(view, locale="en", timezone=TZ, now=NOW)
+    cards = [build_card(card(audience, status=status), locale) for audience in AUDIENCES for locale in SUPPORTED]
+    seen = "\n".join(text for built in (mine, status_view, *cards) for text in texts(built["blocks"]))
+    assert "Mon 2026-12-07 18:00 (UTC+8)" in seen
+    assert "overdue" not in seen and "逾期" not in seen and "left" not in seen and "还剩" not in seen
+
+
 def test_a_photo_name_of_bidi_overrides_only_is_cleaned_and_named_photo() -> None:
     photos = [{"permalink": "https://x.slack.com/files/U0EMP1/F1/a.jpg", "name": "\u202e\u202d"},
               {"permalink": "https://x.slack.com/files/U0EMP1/F2/b.jpg", "name": "gpj.\u202eexe"}]
