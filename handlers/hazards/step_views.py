@@ -108,6 +108,13 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
 TYPED = ("department", "reason", "note", "measures")  # what people wrote: shown as typed, never as mrkdwn
 
 
+def decided_line(step: Step, actor: str, locale: str) -> str:
+    """What an ask says once decided, in place of its buttons: "✅ Approved by @x" (what was done, as the
+    timeline says it, not the button's imperative "Approve: @x")."""
+    done = t(f"timeline.{step.event}", locale)
+    return t("step.decided", locale, actor=actor, step=done[:1].upper() + done[1:])
+
+
 def named(names: dict[str, str], user: str | None) -> str:
     """A person as a thread line names them: their name, never a mention (a line pings nobody)."""
     return escape(names.get(user) or user) if user else "—"
@@ -167,8 +174,7 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     blocks: list[Block] = [rich_block(sentence)]
     decided = context.decided
     if decided:
-        done = t("step.decided", locale, actor=named(context.names, decided.actor),
-                 step=t(f"step.{decided.step}.button", locale))
+        done = decided_line(decided.step, named(context.names, decided.actor), locale)
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
         if who := who_decides(context, locale, show=lambda u: mention(u) if u in context.ping
@@ -205,7 +211,7 @@ def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     if notes:
         blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(notes))]})
     if decided := context.decided:
-        done = t("step.decided", locale, actor=mention(decided.actor), step=t(f"step.{decided.step}.button", locale))
+        done = decided_line(decided.step, mention(decided.actor), locale)
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [

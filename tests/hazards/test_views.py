@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.core.i18n import SUPPORTED, t
-from bot.hazards.contexts import CaseCard, HazardNotice, StepLine
+from bot.hazards.contexts import CaseCard, Decision, HazardNotice, StepLine
 from bot.hazards.messages import NOTICE_KINDS
 from bot.hazards.model import HazardCategory, HazardStatus, Step
 from bot.hazards.queries import CaseLine, CaseView, MyCases, TimelineLine
@@ -193,6 +193,20 @@ def test_every_notice_is_valid_and_keeps_typed_text_as_typed(notice: str, locale
     built = build_notice(HazardNotice(**case(), recipient="U0X", notice=notice, actor="U0HEAD1"), locale)
     check_blocks(built["blocks"])
     assert "<!channel>" not in built["text"]
+
+
+@pytest.mark.parametrize(("step", "en", "zh"), [
+    (Step.APPROVE, "✅ Approved by ", "✅ 审核通过："), (Step.ACCEPT_EXTENSION, "✅ Extension accepted by ", "✅ 同意延期："),
+    (Step.VERIFY, "✅ Verified and closed by ", "✅ 验收销号：")])
+def test_a_decided_ask_says_what_was_done_and_by_whom(step: Step, en: str, zh: str) -> None:
+    decided = Decision(step=step, actor="U0DEP1")
+    for locale, words in (("en", en), ("zh-CN", zh)):
+        notice = build_notice(HazardNotice(**case(), recipient="U0HEAD1", notice="complete", actor="U0EMP2",
+                                           decided=decided), locale)
+        line = build_step_line(StepLine(**case(), recipient="C0SAFETY", step=Step.COMPLETE, actor="U0EMP2",
+                                        decided=decided, names={"U0DEP1": "zhang"}), locale)
+        assert f"{words}<@U0DEP1>" in mrkdwn_texts(notice["blocks"])  # a DM: only its reader sees the mention
+        assert f"{words}zhang" in mrkdwn_texts(line["blocks"])  # the thread names, never pings
 
 
 def test_the_extension_modal_asks_for_the_new_deadline_next_to_the_current_one() -> None:
