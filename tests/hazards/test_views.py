@@ -196,7 +196,8 @@ def test_every_notice_is_valid_and_keeps_typed_text_as_typed(notice: str, locale
 
 
 @pytest.mark.parametrize(("step", "en", "zh"), [
-    (Step.APPROVE, "✅ Approved by ", "✅ 审核通过："), (Step.ACCEPT_EXTENSION, "✅ Extension accepted by ", "✅ 同意延期："),
+    (Step.APPROVE, "✅ Approved by ", "✅ 审核通过："),
+    (Step.ACCEPT_EXTENSION, "✅ Extension accepted by ", "✅ 同意延期："),
     (Step.VERIFY, "✅ Verified and closed by ", "✅ 验收销号：")])
 def test_a_decided_ask_says_what_was_done_and_by_whom(step: Step, en: str, zh: str) -> None:
     decided = Decision(step=step, actor="U0DEP1")
