@@ -159,6 +159,8 @@ class OpenCases(BaseModel):
     overdue: int
 
 
+# The statuses in which a deadline still runs (the rectification is to be done), as the views count it.
+_RUNNING = frozenset({HazardStatus.REPORTED, HazardStatus.ASSESSED, HazardStatus.ASSIGNED})
 OPEN_PAGE = 25  # cases per page: a few sections' worth, well inside a message's 50 blocks
 
 
@@ -169,17 +171,21 @@ def open_cases(viewer_id: str, *, uow: HazardsUnitOfWork, org: Org, page: int = 
         raise NotAllowed("error.open_safety_only")
     moment = now or utcnow()
 
+    def late(h: Hazard) -> bool:
+        """Past its deadline with the rectification still to do: once reported done it is nobody's delay."""
+        return h.status in _RUNNING and h.deadline_at is not None and h.deadline_at <= moment
+
     def order(h: Hazard) -> tuple[int, datetime, int]:
         if h.deadline_at is None:
             return 2, h.reported_at, h.id or 0
-        return (0 if h.deadline_at <= moment else 1), h.deadline_at, h.id or 0
+        return (0 if late(h) else 1), h.deadline_at, h.id or 0
 
     with uow:
         ordered = sorted(uow.hazards.find(statuses=OPEN_STATUSES, limit=100_000), key=order)
         pages = max(1, -(-len(ordered) // OPEN_PAGE))
         page = min(max(page, 1), pages)
         shown = ordered[(page - 1) * OPEN_PAGE: page * OPEN_PAGE]
-        overdue = sum(1 for h in ordered if h.deadline_at is not None and h.deadline_at <= moment)
+        overdue = sum(1 for h in ordered if late(h))
         return OpenCases(lines=[_line(h) for h in shown], page=page, pages=pages, total=len(ordered),
                          overdue=overdue)
 

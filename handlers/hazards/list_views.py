@@ -4,34 +4,40 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.core.i18n import t
 from bot.hazards.queries import CaseLine, OpenCases
-from handlers.core.blocks import Block, mrkdwn, plain, when
+from handlers.core.blocks import Block, mrkdwn, plain
 from handlers.core.mrkdwn import clip, escape
 from handlers.hazards.ids import ActionId
+from handlers.hazards.views import case_deadline
 
 LINES_PER_SECTION = 10  # ten lines of at most ~250 characters stay inside a section's 3,000
 
 
-def case_row(line: CaseLine, locale: str, timezone: str) -> str:
-    """One case in a list: its reference (linked to its thread where it has one), status, place, deadline."""
+def case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None = None) -> str:
+    """One case in a list: its reference (linked to its thread where it has one), status, place, deadline
+    (with weekday and zone, and as of `now` how many days are left or how late it is)."""
     reference = f"*{line.reference}*"
     if line.thread:
         channel, ts = line.thread
         reference = f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{line.reference}>"
     row = f"• {reference} · {t('status.' + line.status.value, locale)} · {clip(escape(line.location), 80)}"
     if line.deadline_at:
-        row += f" · {t('hazard.field.deadline', locale)} {when(line.deadline_at.isoformat(), timezone)}"
+        deadline = case_deadline(line.deadline_at, now, line.status.value, timezone, locale)
+        row += f" · {t('hazard.field.deadline', locale)} {deadline}"
     return row
 
 
-def build_open_cases(cases: OpenCases, *, locale: str, timezone: str) -> dict[str, Any]:
-    """`/hazard open`: one page of every open case, overdue first, with a button to the next or previous page."""
+def build_open_cases(cases: OpenCases, *, locale: str, timezone: str, now: datetime | None = None
+                     ) -> dict[str, Any]:
+    """`/hazard open`: one page of every open case, overdue first (each saying how late, as of `now`), with a
+    button to the next or previous page."""
     title = t("open.title", locale, total=cases.total, overdue=cases.overdue)
     blocks: list[Block] = [{"type": "header", "text": plain(clip(title, 150))}]
-    rows = [case_row(line, locale, timezone) for line in cases.lines]
+    rows = [case_row(line, locale, timezone, now) for line in cases.lines]
     if not rows:
         blocks.append({"type": "section", "text": mrkdwn(t("open.none", locale))})
     for start in range(0, len(rows), LINES_PER_SECTION):

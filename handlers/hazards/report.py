@@ -120,7 +120,8 @@ def register(app: App, services: Services, background: Background) -> None:
         except DomainError as exc:
             respond(text=t(exc.key, locale, **exc.params), response_type="ephemeral", replace_original=False)
             return
-        respond(**build_open_cases(cases, locale=locale, timezone=org.timezone), replace_original=replace)
+        respond(**build_open_cases(cases, locale=locale, timezone=org.timezone, now=services.clock()),
+                replace_original=replace)
 
     def turn_page(body: dict[str, Any], respond: Respond) -> None:
         value = str(body["actions"][0].get("value") or "1")

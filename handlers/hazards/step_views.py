@@ -22,7 +22,7 @@ from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
 from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
-from handlers.hazards.views import STATUS_EMOJI, shown, step_button, thread_link, who_decides
+from handlers.hazards.views import STATUS_EMOJI, case_deadline, shown, step_button, thread_link, who_decides
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
 STEP_FIELDS: dict[Step, tuple[BlockId, ...]] = {
@@ -108,6 +108,13 @@ def build_step_modal(*, step: Step, case: CaseSnapshot, locale: str, departments
 TYPED = ("department", "reason", "note", "measures")  # what people wrote: shown as typed, never as mrkdwn
 
 
+def decided_line(step: Step, actor: str, locale: str) -> str:
+    """What an ask says once decided, in place of its buttons: "✅ Approved by @x" (what was done, as the
+    timeline says it, not the button's imperative "Approve: @x")."""
+    done = t(f"timeline.{step.event}", locale)
+    return t("step.decided", locale, actor=actor, step=done[:1].upper() + done[1:])
+
+
 def named(names: dict[str, str], user: str | None) -> str:
     """A person as a thread line names them: their name, never a mention (a line pings nobody)."""
     return escape(names.get(user) or user) if user else "—"
@@ -167,8 +174,7 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     blocks: list[Block] = [rich_block(sentence)]
     decided = context.decided
     if decided:
-        done = t("step.decided", locale, actor=named(context.names, decided.actor),
-                 step=t(f"step.{decided.step}.button", locale))
+        done = decided_line(decided.step, named(context.names, decided.actor), locale)
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
         if who := who_decides(context, locale, show=lambda u: mention(u) if u in context.ping
@@ -205,7 +211,7 @@ def build_notice(context: HazardNotice, locale: str) -> dict[str, Any]:
     if notes:
         blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(notes))]})
     if decided := context.decided:
-        done = t("step.decided", locale, actor=mention(decided.actor), step=t(f"step.{decided.step}.button", locale))
+        done = decided_line(decided.step, mention(decided.actor), locale)
         blocks.append({"type": "context", "elements": [mrkdwn(done)]})
     elif context.buttons:
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
@@ -239,7 +245,7 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str, now: dateti
         fields.append(mrkdwn(f"*{t('hazard.field.severity', locale)}*\n{t('severity.' + view.severity, locale)}"))
     if view.deadline_at:
         fields.append(mrkdwn(f"*{t('hazard.field.deadline', locale)}*\n"
-                             f"{deadline_text(view.deadline_at, now, timezone, locale)}"))
+                             f"{case_deadline(view.deadline_at, now, status, timezone, locale)}"))
     if view.assignee_id:
         fields.append(mrkdwn(f"*{t('hazard.field.assignee', locale)}*\n{mention(view.assignee_id)}"))
     typed = [labelled(t("hazard.field.location", locale), shown(view.location, Limits.LOCATION)),
@@ -266,8 +272,8 @@ def _case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None) 
                           {"type": "text", "text": f" · {t('status.' + line.status.value, locale)} · "},
                           {"type": "text", "text": shown(line.location, 80) or "—"}]
     if line.deadline_at:
-        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} "
-                                            f"{deadline_text(line.deadline_at, now, timezone, locale)}"})
+        deadline = case_deadline(line.deadline_at, now, line.status.value, timezone, locale)
+        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} {deadline}"})
     return row
 
 

@@ -9,6 +9,7 @@ typed (locations, descriptions, measures, reasons, notes, photo names, departmen
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot.core.i18n import t
@@ -129,6 +130,19 @@ STATUS_EMOJI = {"reported": "🆕", "assessed": "📋", "assigned": "🛠️", "
 OVERDUE_EMOJI = "⏰"
 
 
+# While the rectification is still to be done its deadline counts down ("3 days left", "overdue by 2 days");
+# once reported done (or the case is closed or rejected) it is only a date: a case rectified on time is
+# never shown overdue because its review or `/hazard HZ-…` came after the deadline.
+RUNNING_DEADLINE = frozenset({"reported", "assessed", "assigned"})
+
+
+def case_deadline(deadline: datetime | None, now: datetime | None, status: str, timezone: str, locale: str) -> str:
+    """The deadline as a case in `status` shows it: with how far it is only while it still runs."""
+    if status in RUNNING_DEADLINE:
+        return deadline_text(deadline, now, timezone, locale)
+    return long_date(deadline, timezone, locale)
+
+
 def status_emoji(case: CaseSnapshot) -> str:
     if case.status == "assigned" and is_overdue(case.deadline_at, case.as_of):
         return OVERDUE_EMOJI
@@ -159,7 +173,7 @@ def card_fields(case: CaseCard, locale: str) -> list[dict[str, Any]]:
         fields.append(_field(t("hazard.field.severity", locale), t("severity." + case.severity, locale)))
     if case.deadline_at:
         fields.append(_field(t("hazard.field.deadline", locale),
-                             deadline_text(case.deadline_at, case.as_of, tz, locale)))
+                             case_deadline(case.deadline_at, case.as_of, status, tz, locale)))
     if case.assignee:
         fields.append(_field(t("hazard.field.assignee", locale), mention(case.assignee)))
     return fields[:10]
@@ -205,7 +219,7 @@ def where_it_stands(case: CaseCard, locale: str) -> Block:
     else, the next step and who takes it."""
     tz, status = case.timezone, case.status
     # The reporter's words carry how late it is; for the others the deadline field above says it.
-    deadline = deadline_text(case.deadline_at, case.as_of, tz, locale) if case.audience == "reporter" \
+    deadline = case_deadline(case.deadline_at, case.as_of, status, tz, locale) if case.audience == "reporter" \
         else long_date(case.deadline_at, tz, locale)
     params = {"assignee": mention(case.assignee), "deadline": deadline,
               "people": " ".join(mention(p) for p in case.safety_officers) or t("hazard.safety_department", locale)}

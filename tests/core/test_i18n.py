@@ -64,6 +64,7 @@ ENUMERATIONS: dict[str, Sequence[str]] = {
     "context.step": [v.value for v in Step],
     "context.notice": NOTICES,
     "decided.step": [v.value for v in Step],
+    "step.event": [v.event for v in Step],
     "context.severity": [v.value for v in Severity],
     "c.line": ["channel_made", "channel_failed", "authority_reported", "closed", "resolved", "action_moved"],
     "c.notice": ["closed", "resolved"],  # incident notices (the others have sentences of their own)

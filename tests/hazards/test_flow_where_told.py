@@ -223,6 +223,24 @@ def test_a_possible_duplicate_is_pointed_out_to_the_reporter_and_on_the_safety_p
     assert third.duplicates == [second.reference]
 
 
+def test_hazard_open_says_how_late_and_a_rectification_reported_done_is_not_late() -> None:
+    uow = FakeUnitOfWork()
+    late, done = Case(uow, location="Room 1"), Case(uow, location="Room 2")
+    for case in (late, done):
+        case.step(Step.ASSESS, "U0HEAD1", severity=Severity.GENERAL)
+        case.step(Step.ASSIGN, "U0HEAD1", measures="Fix", assignee_id="U0EMP1", deadline=START + timedelta(days=1))
+    done.step(Step.COMPLETE, "U0EMP1", note="Fixed in time")
+    now = START + timedelta(days=4)
+    listed = open_cases("U0SAFE1", uow=uow, org=ORG, now=now)
+    assert listed.overdue == 1 and listed.lines[0].reference == late.ref
+    rendered = build_open_cases(listed, locale="en", timezone=ORG.timezone, now=now)
+    rows = [row for b in rendered["blocks"] if b["type"] == "section" for row in b["text"]["text"].splitlines()]
+    assert any(late.ref in row and t("time.overdue_days", "en", days=3) in row for row in rows)
+    assert any(done.ref in row and "overdue" not in row and " left" not in row for row in rows)
+    zh = texts(build_open_cases(listed, locale="zh-CN", timezone=ORG.timezone, now=now))
+    assert t("time.overdue_days", "zh-CN", days=3) in zh and "（周二，北京时间）" in zh
+
+
 def test_an_escalation_calls_the_officers_in_the_thread_and_is_on_the_timeline() -> None:
     case = Case()
     case.step(Step.ASSESS, "U0HEAD1", severity=Severity.GENERAL)

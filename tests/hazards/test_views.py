@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.core.i18n import SUPPORTED, t
-from bot.hazards.contexts import CaseCard, HazardNotice, StepLine
+from bot.hazards.contexts import CaseCard, Decision, HazardNotice, StepLine
 from bot.hazards.messages import NOTICE_KINDS
 from bot.hazards.model import HazardCategory, HazardStatus, Step
 from bot.hazards.queries import CaseLine, CaseView, MyCases, TimelineLine
@@ -195,6 +195,21 @@ def test_every_notice_is_valid_and_keeps_typed_text_as_typed(notice: str, locale
     assert "<!channel>" not in built["text"]
 
 
+@pytest.mark.parametrize(("step", "en", "zh"), [
+    (Step.APPROVE, "✅ Approved by ", "✅ 审核通过："),
+    (Step.ACCEPT_EXTENSION, "✅ Extension accepted by ", "✅ 同意延期："),
+    (Step.VERIFY, "✅ Verified and closed by ", "✅ 验收销号：")])
+def test_a_decided_ask_says_what_was_done_and_by_whom(step: Step, en: str, zh: str) -> None:
+    decided = Decision(step=step, actor="U0DEP1")
+    for locale, words in (("en", en), ("zh-CN", zh)):
+        notice = build_notice(HazardNotice(**case(), recipient="U0HEAD1", notice="complete", actor="U0EMP2",
+                                           decided=decided), locale)
+        line = build_step_line(StepLine(**case(), recipient="C0SAFETY", step=Step.COMPLETE, actor="U0EMP2",
+                                        decided=decided, names={"U0DEP1": "zhang"}), locale)
+        assert f"{words}<@U0DEP1>" in mrkdwn_texts(notice["blocks"])  # a DM: only its reader sees the mention
+        assert f"{words}zhang" in mrkdwn_texts(line["blocks"])  # the thread names, never pings
+
+
 def test_the_extension_modal_asks_for_the_new_deadline_next_to_the_current_one() -> None:
     for locale, label, current in (("en", "New deadline", "Current deadline: Mon 2026-12-07 18:00 (UTC+8) · "
                                     "overdue by 9 days"), ("zh-CN", "申请延期至", "当前整改期限：2026-12-07 18:00")):
@@ -221,6 +236,22 @@ def test_hazard_mine_and_the_case_status_say_how_late_and_show_typed_text_as_typ
         check_blocks(built["blocks"])
         assert f"Hall {HOSTILE}" in rich_texts(built["blocks"])
         assert any(late in text for text in texts(built["blocks"]))
+
+
+@pytest.mark.parametrize("status", [HazardStatus.COMPLETED, HazardStatus.APPROVED, HazardStatus.CLOSED])
+def test_a_case_rectified_is_never_shown_overdue_when_read_after_its_deadline(status: HazardStatus) -> None:
+    """Rectified on time, reviewed or looked up after the deadline: the deadline is a date, no longer a count."""
+    line = CaseLine(reference="HZ-2026-0001", status=status, location="Hall", deadline_at=DEADLINE)
+    mine = build_my_cases(MyCases(reported=[line], tasks=[], to_decide=[line]), locale="en", timezone=TZ, now=NOW)
+    view = CaseView(reference="HZ-2026-0001", status=status, category=HazardCategory.FIRE, location="Hall",
+                    description="Boxes", department="Dept", reporter_id=None, severity="general",
+                    deadline_at=DEADLINE, assignee_id="U0EMP2", measures="Move", last_reason=None,
+                    timeline=[TimelineLine(action="reported", actor=None, at=NOW)])
+    status_view = build_case_status(view, locale="en", timezone=TZ, now=NOW)
+    cards = [build_card(card(audience, status=status), locale) for audience in AUDIENCES for locale in SUPPORTED]
+    seen = "\n".join(text for built in (mine, status_view, *cards) for text in texts(built["blocks"]))
+    assert "Mon 2026-12-07 18:00 (UTC+8)" in seen
+    assert "overdue" not in seen and "逾期" not in seen and "left" not in seen and "还剩" not in seen
 
 
 def test_a_photo_name_of_bidi_overrides_only_is_cleaned_and_named_photo() -> None:

@@ -242,7 +242,10 @@ def test_demo_plays_the_whole_loop_each_step_by_its_person_in_their_language_wit
     assert "li.wei (zh-CN), new message:" in steps["6. verify"]  # the reporter hears it is closed
     # The plan's reminder reaches each person in their language, with Done only for the owner (who may record
     # it); once recorded, every copy is updated in place.
-    assert re.search(r"→ tom\.fix \(en-US\), new message: Drill: Fire drill", steps["9. reminder"])
+    # The zh-CN officer typed the title in Chinese: shown as typed to all, the kind in each reader's words.
+    assert re.search(r"→ li\.wei \(zh-CN\), new message: 演练：消防演练", steps["9. reminder"])
+    assert re.search(r"→ tom\.fix \(en-US\), new message: Drill: 消防演练", steps["9. reminder"])
+    assert "Fire drill" not in steps["9. reminder"]
     assert not re.search(r"→ (tom\.fix|li\.wei) .*\[ (Done|登记完成) \]", steps["9. reminder"])
     assert re.search(r"→ wang\.safety \(zh-CN\), new message: .*\[ 登记完成 \]", steps["9. reminder"])
     assert "wang.safety (zh-CN) presses Done" in steps["9. reminder"]

@@ -104,7 +104,9 @@ def close_the_loop(stage: Stage, reference: str) -> None:
 
 
 def plan_reminder(stage: Stage, start: datetime) -> None:
-    """Act 8: a safety officer plans a drill; its day comes (the clock jumps); the owner records it Done."""
+    """Act 8: a safety officer plans a drill; its day comes (the clock jumps); the owner records it Done. The
+    officer speaks zh-CN, so he types the title and details in Chinese: typed words are shown as typed, to
+    everyone (only the default plans carry a title in each language)."""
     org = stage.runtime.org
     local = start.astimezone(org.tz)
     stage.begin()
@@ -113,8 +115,8 @@ def plan_reminder(stage: Stage, start: datetime) -> None:
     screen.line(f"fills in «{view['title']['text']}»: a fire drill on {local:%Y-%m-%d} 10:00, "
                 f"for {who(REPORTER)} and {who(FIXER)}")
     stage.submit(OFFICER, view, {
-        "pl_kind": _field(static_select("drill")), "pl_title": _field(plain_text("Fire drill")),
-        "pl_details": _field(plain_text("Meet at the east exit")), "pl_owner": _field(users_select(OFFICER)),
+        "pl_kind": _field(static_select("drill")), "pl_title": _field(plain_text("消防演练")),
+        "pl_details": _field(plain_text("在东门集合")), "pl_owner": _field(users_select(OFFICER)),
         "pl_channel": _field({"type": "channels_select", "selected_channel": None}),
         "pl_departments": _field({"type": "multi_static_select", "selected_options": []}),
         "pl_people": _field({"type": "multi_users_select", "selected_users": [REPORTER, FIXER]}),
@@ -138,10 +140,10 @@ def plan_reminder(stage: Stage, start: datetime) -> None:
     if "view" not in got:
         raise DemoError(f"Done on the reminder opened no modal: {got}")
     view = got["view"]
-    screen.line(f"{who(OFFICER)} presses Done, fills in «{view['title']['text']}»: today, all out in 3 minutes")
+    screen.line(f"{who(OFFICER)} presses Done, fills in «{view['title']['text']}»: today, 全员 3 分钟内撤离")
     answer = stage.submit(OFFICER, view, {
         "dn_date": _field(datepicker(local.date().isoformat())),
-        "dn_notes": _field(plain_text("All out in 3 minutes")),
+        "dn_notes": _field(plain_text("全员 3 分钟内撤离")),
         "dn_attendance": _field({"type": "multi_users_select", "selected_users": [REPORTER, FIXER]})})
     stage.settle(posts=False)
     screen.line(f"{who(OFFICER)} then sees: {screen.one_line(answer.get('view', {}).get('blocks', []), '')}")
