@@ -247,7 +247,13 @@ def build_checklist(c: ChecklistPage, locale: str) -> dict[str, Any]:
     for item in c.checklist[c.page * CHECKLIST_PAGE:(c.page + 1) * CHECKLIST_PAGE]:
         text = _cut(getattr(item, lang), 2900)
         if item.done_by:
-            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=at(item.done_at, c.timezone))
+            when_done = at(item.done_at, c.timezone)
+            if item.done_by_name:  # named as plain text, not mentioned: the channel is told, nobody is pinged
+                done = t("incident.checklist.done", locale, who=item.done_by_name, at=when_done)
+                blocks.append({"type": "section", "text": plain(clip(f"✅ {text}\n{done}", 3000))})
+                continue
+            # ticked before names were kept: as it was shown then
+            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=when_done)
             blocks.append({"type": "section", "text": mrkdwn(clip(f"✅ {escape(text)}\n{done}", 3000))})
         else:
             blocks.append({"type": "section", "text": plain(text), "accessory": {
