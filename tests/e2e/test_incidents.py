@@ -197,6 +197,9 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         assert t(f"incident.timeline.{action}", zh) in markdown, action
         assert f" {action}" not in markdown
     assert "u0head1" in markdown and "U0HEAD1" not in markdown and "U0SAFE1" not in markdown
+    assert "USAFETYBOT" not in markdown and f"{t('hazard.by_bot', zh)} · {t('incident.timeline.channel_created', zh)}" \
+        in markdown  # what the bot did by itself, in words
+    assert f"u0safe1 · {t('incident.timeline.resolved', zh)}" in markdown  # resolved by who verified the last action
     assert t("incident.authority.account", zh) in markdown and "Smoke from the server room" in markdown
     assert t("status.closed", zh) in markdown
     document = docx.Document(io.BytesIO(fake.uploads[files[f"{ref}.docx"]["id"]]))
