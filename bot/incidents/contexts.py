@@ -22,6 +22,7 @@ class ChecklistEntry(_Context):
     zh: str
     done_by: str | None = None
     done_at: datetime | None = None
+    done_by_name: str | None = None  # how the channel names who ticked it: a tick pings nobody
 
 
 class AuthorityRecord(_Context):

@@ -77,7 +77,7 @@ def subscriptions(org: Org) -> dict[type, list[Handler]]:
                 exclude=closer, actor=event.actor_id, opened=[event.case_ref], action_status=event.status)
         if incident.status is IncidentStatus.CLOSED and all(a.verified for a in actions):
             incident.status = IncidentStatus.RESOLVED
-            actor = event.assignee_id or BOT_ACTOR
+            actor = event.actor_id or BOT_ACTOR  # who verified the last action, not its owner
             uow.events.append(incident.step("resolved", actor, event.at))
             uow.record(IncidentResolved(case_ref=incident.reference, actor_id=actor, at=event.at))
             out = Out(uow, incident, org, event.at)

@@ -135,8 +135,11 @@ def start_plan(reference: str, *, actor_id: str, uow: IncidentsUnitOfWork, org: 
         uow.commit()
 
 
-def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org, clock: Clock) -> bool:
-    """Tick a checklist item (only those handling the incident may); False when it was already ticked."""
+def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfWork, org: Org, clock: Clock,
+              name: str | None = None) -> bool:
+    """Tick a checklist item (only those handling the incident may); False when it was already ticked.
+    `name`: how the checklist in the channel names who ticked it (learned before the transaction), so that
+    the tick pings nobody; only the next actor is pinged."""
     now = clock()
     with uow:
         incident = uow.incidents.get(reference, lock=True)
@@ -149,7 +152,7 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfW
             raise NotFound("error.case_not_found", reference=f"{reference} #{item + 1}")
         if checklist[item]["done_by"]:
             return False
-        checklist[item] |= {"done_by": actor_id, "done_at": now.isoformat()}
+        checklist[item] |= {"done_by": actor_id, "done_at": now.isoformat()} | ({"done_by_name": name} if name else {})
         incident.checklist = checklist
         uow.events.append(incident.step("checklist_ticked", actor_id, now, item=item, text=checklist[item]["en"]))
         out = Out(uow, incident, org, now)

@@ -194,7 +194,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
         user_id, value = body["user"]["id"], body["actions"][0]["value"]
         reference, item = value.rsplit(":", 1)
         try:
-            tick_item(reference, int(item), actor_id=user_id, uow=services.uow(), org=org, clock=services.clock)
+            tick_item(reference, int(item), actor_id=user_id, uow=services.uow(), org=org, clock=services.clock,
+                      name=services.directory.name_of(user_id))
         except DomainError as exc:
             respond(text=refusal(exc, services.locales.locale_for(user_id)), response_type="ephemeral",
                     replace_original=False)

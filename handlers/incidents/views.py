@@ -12,6 +12,7 @@ from typing import Any
 from bot.core.i18n import t
 from bot.core.org import Department
 from bot.core.text import Limits
+from bot.incidents.channel import BOT_ACTOR
 from bot.incidents.contexts import (
     ChecklistPage,
     CreateChannel,
@@ -247,7 +248,13 @@ def build_checklist(c: ChecklistPage, locale: str) -> dict[str, Any]:
     for item in c.checklist[c.page * CHECKLIST_PAGE:(c.page + 1) * CHECKLIST_PAGE]:
         text = _cut(getattr(item, lang), 2900)
         if item.done_by:
-            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=at(item.done_at, c.timezone))
+            when_done = at(item.done_at, c.timezone)
+            if item.done_by_name:  # named as plain text, not mentioned: the channel is told, nobody is pinged
+                done = t("incident.checklist.done", locale, who=item.done_by_name, at=when_done)
+                blocks.append({"type": "section", "text": plain(clip(f"✅ {text}\n{done}", 3000))})
+                continue
+            # ticked before names were kept: as it was shown then
+            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=when_done)
             blocks.append({"type": "section", "text": mrkdwn(clip(f"✅ {escape(text)}\n{done}", 3000))})
         else:
             blocks.append({"type": "section", "text": plain(text), "accessory": {
@@ -327,10 +334,13 @@ def _action_label(entry_action: str, locale: str) -> str:
     return t(f"incident.timeline.{entry_action}", locale)
 
 
-def _who(report: IncidentReport, user: str | None) -> str:
-    """A person by name in the file (a mention shows nothing there); the id only when Slack did not say."""
+def _who(report: IncidentReport, user: str | None, locale: str = "en") -> str:
+    """A person by name in the file (a mention shows nothing there); the id only when Slack did not say;
+    what the bot did by itself, in words (Slack knows no such user)."""
     if not user:
         return "—"
+    if user == BOT_ACTOR:
+        return t("hazard.by_bot", locale)
     return report.names.get(user) or user
 
 
@@ -374,7 +384,8 @@ def report_sections(report: IncidentReport, locale: str) -> list[tuple[str, list
     for e in report.timeline:
         action = _action_label(e.action, locale)
         detail = _entry_detail(report, e, lang)
-        timeline.append(f"{at(e.at, tz)} · {_who(report, e.actor)} · {action}" + (f": {detail}" if detail else ""))
+        who = _who(report, e.actor, locale)
+        timeline.append(f"{at(e.at, tz)} · {who} · {action}" + (f": {detail}" if detail else ""))
     checklist = [f"[{'x' if i.done_by else ' '}] {getattr(i, lang)}"
                  + (f" — {_who(report, i.done_by)}, {at(i.done_at, tz)}" if i.done_by else "") for i in c.checklist]
     a = c.authority_report

@@ -115,7 +115,13 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         click_tick = bot.slack.click(user_id="U0HEAD1", action_id="inc_tick", value=value, channel_id=channel,
                                      message_ts="1.1")
         assert click_tick.status_code == 200
-    eventually(lambda: str(fake.messages(channel)).count("<@U0HEAD1>") >= 2, what="ticks shown")
+    def shown_checklist() -> str:
+        return str(next(m for m in fake.messages(channel) if m["blocks"][0]["type"] == "header"
+                        and "119" in str(m["blocks"])))
+
+    # named, not pinged: only the next actor is pinged (issue 11)
+    eventually(lambda: shown_checklist().count("u0head1") >= 2, what="ticks shown")
+    assert "<@U0HEAD1>" not in shown_checklist()
 
     # The report to the higher authority.
     assert record_authority(bot, "U0SAFE2", ref, "District emergency office", "GZ-118") == {}
@@ -191,6 +197,9 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         assert t(f"incident.timeline.{action}", zh) in markdown, action
         assert f" {action}" not in markdown
     assert "u0head1" in markdown and "U0HEAD1" not in markdown and "U0SAFE1" not in markdown
+    assert "USAFETYBOT" not in markdown and f"{t('hazard.by_bot', zh)} · {t('incident.timeline.channel_created', zh)}" \
+        in markdown  # what the bot did by itself, in words
+    assert f"u0safe1 · {t('incident.timeline.resolved', zh)}" in markdown  # resolved by who verified the last action
     assert t("incident.authority.account", zh) in markdown and "Smoke from the server room" in markdown
     assert t("status.closed", zh) in markdown
     document = docx.Document(io.BytesIO(fake.uploads[files[f"{ref}.docx"]["id"]]))
