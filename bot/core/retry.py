@@ -104,7 +104,13 @@ class RetryPolicy:
 
 
 class Pace:
-    """Spaces Web API calls evenly below a rate (Slack's workspace limits), shared by all sender threads."""
+    """Spaces Web API calls evenly below a rate (Slack's workspace limits), shared by all sender threads.
+
+    A call that took longer than its slot (a slow answer, a 429 to retry later) would otherwise lose that
+    time for good and keep the rate below the limit; the next few calls may make up for it, at most
+    `CATCH_UP` slots' worth, which Slack's limits (they allow short bursts) take."""
+
+    CATCH_UP = 10
 
     def __init__(self, per_second: float) -> None:
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
@@ -116,7 +122,7 @@ class Pace:
             return
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next)
+            slot = max(now - self.CATCH_UP * self.interval, self._next)
             self._next = slot + self.interval
         if slot > now:
             time.sleep(slot - now)
