@@ -1,5 +1,6 @@
 """Block Kit for the officers' lists: `/hazard open` (every open case, overdue first, paged) and the lines
-`/hazard mine` shows. Pure functions of (view model, locale); typed text is escaped before it reaches mrkdwn.
+`/hazard mine` shows. Pure functions of (view model, locale); typed text (the location) is a rich_text plain
+text element, never mrkdwn (escaping would still let `*bold*` format).
 """
 
 from __future__ import annotations
@@ -9,21 +10,27 @@ from typing import Any
 from bot.core.i18n import t
 from bot.hazards.queries import CaseLine, OpenCases
 from handlers.core.blocks import Block, mrkdwn, plain, when
-from handlers.core.mrkdwn import clip, escape
+from handlers.core.mrkdwn import clip
+from handlers.core.rich import Element, rich_block, typed_text
 from handlers.hazards.ids import ActionId
 
 LINES_PER_SECTION = 10  # ten lines of at most ~250 characters stay inside a section's 3,000
 
 
-def case_row(line: CaseLine, locale: str, timezone: str) -> str:
-    """One case in a list: its reference (linked to its thread where it has one), status, place, deadline."""
-    reference = f"*{line.reference}*"
+def case_row(line: CaseLine, locale: str, timezone: str) -> list[Element]:
+    """One case in a list: its reference (linked to its thread where it has one), status, place (as typed),
+    deadline."""
+    reference: Element = {"type": "text", "text": line.reference, "style": {"bold": True}}
     if line.thread:
         channel, ts = line.thread
-        reference = f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{line.reference}>"
-    row = f"• {reference} · {t('status.' + line.status.value, locale)} · {clip(escape(line.location), 80)}"
+        reference = {"type": "link", "url": f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}",
+                     "text": line.reference}
+    row: list[Element] = [{"type": "text", "text": "• "}, reference,
+                          {"type": "text", "text": f" · {t('status.' + line.status.value, locale)} · "},
+                          typed_text(clip(line.location, 80))]
     if line.deadline_at:
-        row += f" · {t('hazard.field.deadline', locale)} {when(line.deadline_at.isoformat(), timezone)}"
+        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} "
+                                            f"{when(line.deadline_at.isoformat(), timezone)}"})
     return row
 
 
@@ -35,8 +42,10 @@ def build_open_cases(cases: OpenCases, *, locale: str, timezone: str) -> dict[st
     if not rows:
         blocks.append({"type": "section", "text": mrkdwn(t("open.none", locale))})
     for start in range(0, len(rows), LINES_PER_SECTION):
-        blocks.append({"type": "section", "text": mrkdwn(clip("\n".join(rows[start:start + LINES_PER_SECTION]),
-                                                               3000))})
+        page: list[Element] = []
+        for i, row in enumerate(rows[start:start + LINES_PER_SECTION]):
+            page += ([{"type": "text", "text": "\n"}] if i else []) + row
+        blocks.append(rich_block(page))
     if cases.pages > 1:
         blocks.append({"type": "context", "elements": [mrkdwn(t("open.page", locale, page=cases.page,
                                                                  pages=cases.pages))]})

@@ -260,3 +260,18 @@ def test_a_thread_line_names_people_as_they_typed_their_names(locale: str) -> No
     assert {f"Lee {HOSTILE}", f"Ma {HOSTILE}"} <= set(rich_texts(assigned["blocks"]))
     assert {f"Lee {HOSTILE}", f"Wu {HOSTILE}", f"Ma {HOSTILE}"} <= set(rich_texts(waiting["blocks"]))
     assert f"Wu {HOSTILE}" in rich_texts(decided["blocks"])
+
+
+def test_hazard_open_shows_each_location_as_typed() -> None:
+    """`/hazard open` lists the officers' cases: a location is typed text, so a rich_text element."""
+    from bot.hazards.queries import OpenCases
+    from handlers.hazards.list_views import build_open_cases
+
+    lines = [CaseLine(reference=f"HZ-2026-{i:04d}", status=HazardStatus.ASSIGNED, location=f"Hall {HOSTILE}",
+                      deadline_at=DEADLINE, thread=("C0SAFETY", "1700000000.000100") if i % 2 else None)
+             for i in range(1, 13)]
+    built = build_open_cases(OpenCases(lines=lines, page=1, pages=2, total=30, overdue=12), locale="en", timezone=TZ)
+    check_blocks(built["blocks"])
+    assert rich_texts(built["blocks"]).count(f"Hall {HOSTILE}") == 12
+    links = [e for e in rich_elements(built["blocks"]) if e["type"] == "link"]
+    assert [e["text"] for e in links] == [f"HZ-2026-{i:04d}" for i in range(1, 13, 2)]
