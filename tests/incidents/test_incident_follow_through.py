@@ -184,6 +184,9 @@ def test_a_confidential_incident_without_a_channel_tells_officers_and_management
     told = {m.recipient for m in uow.state.outbox.values() if m.template == "incident.line"
             and m.recipient != "C0SAFETY"}
     assert told == {"U0SAFE2", "U0BOSS"}  # the closing officer holds the actions' thread in the DM
+    homes = {m.recipient for m in uow.state.outbox.values() if m.template.startswith("hazard.")
+             and m.context.get("reference") == made[0] and m.context.get("audience") == "safety"}
+    assert homes == {"U0SAFE1"}  # the action's card (and so its thread) is in the closing officer's DM
     take_step(StepInput(reference=made[0], step=Step.COMPLETE, actor_id="U0EMP1", note="Trained"), uow=uow,
               org=ORG, calendar=WorkCalendar.from_org(ORG), directory=FakeDirectory(set(USERS)), clock=lambda: NOW)
     moved = [m for m in uow.state.outbox.values() if m.context.get("line") == "action_moved"]
@@ -193,3 +196,6 @@ def test_a_confidential_incident_without_a_channel_tells_officers_and_management
     wider = [str(RENDER.render(m.template, m.context, "en").payload) for m in uow.state.outbox.values()
              if m.recipient == "C0SAFETY" and m.template.startswith("incident.")]
     assert wider and not any("Train staff" in text or made[0] in text for text in wider)
+    about = {(m.template, m.recipient) for m in uow.state.outbox.values() if m.context.get("reference") == made[0]}
+    assert {r for tpl, r in about if tpl == "hazard.step"} == {"U0SAFE1"}  # its thread: the closer's DM only
+    assert {r for _, r in about} <= {"U0SAFE1", "U0EMP1", "U0HEAD1", "U0DEP1"}  # officer, owner, owner's heads
