@@ -33,6 +33,7 @@ from handlers.core.render import BlockKitRenderer
 from handlers.incidents.views import report_markdown
 from tests.conftest import ORG_YAML, USERS
 from tests.fakes import FakeDirectory, FakeUnitOfWork
+from tests.helpers import rich_elements
 
 ORG: Org = parse_org(ORG_YAML)
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -123,7 +124,7 @@ def test_a_checklist_over_45_items_is_paged_so_every_item_keeps_its_button() -> 
     update = uow.state.outbox[f"{ref}:checklist:p2:update"]
     assert update.update_of == f"{ref}:checklist:p2"
     blocks = RENDER.render("incident.checklist", update.context, "en").payload["blocks"]
-    assert "<@U0HEAD1>" in str(blocks) and "Step 60" in str(blocks)
+    assert {"type": "user", "user_id": "U0HEAD1"} in rich_elements(blocks) and "Step 60" in str(blocks)
 
 
 def test_the_pinned_summary_has_the_controls_and_closing_with_items_undone_asks_first() -> None:
