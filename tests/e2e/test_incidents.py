@@ -115,7 +115,7 @@ def test_an_incident_from_first_report_to_fully_resolved(bot: RunningBot) -> Non
         click_tick = bot.slack.click(user_id="U0HEAD1", action_id="inc_tick", value=value, channel_id=channel,
                                      message_ts="1.1")
         assert click_tick.status_code == 200
-    eventually(lambda: str(fake.messages(channel)).count("<@U0HEAD1>") >= 2, what="ticks shown")
+    eventually(lambda: str(fake.messages(channel)).count("'user_id': 'U0HEAD1'") >= 2, what="ticks shown")
 
     # The report to the higher authority.
     assert record_authority(bot, "U0SAFE2", ref, "District emergency office", "GZ-118") == {}
