@@ -19,7 +19,7 @@ from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.dates import deadline_text, long_date
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
-from handlers.core.mrkdwn import clip, escape
+from handlers.core.mrkdwn import clip
 from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
 from handlers.hazards.views import STATUS_EMOJI, case_deadline, shown, step_button, thread_link, who_decides
@@ -115,21 +115,27 @@ def decided_line(step: Step, actor: str, locale: str) -> str:
     return t("step.decided", locale, actor=actor, step=done[:1].upper() + done[1:])
 
 
-def named(names: dict[str, str], user: str | None) -> str:
-    """A person as a thread line names them: their name, never a mention (a line pings nobody)."""
-    return escape(names.get(user) or user) if user else "—"
+def named(names: dict[str, str], user: str | None, typed: dict[str, str]) -> str:
+    """A person as a thread line names them: their name, never a mention (a line pings nobody). A display
+    name is text a person typed, so it is a hole in the sentence, filled as typed (see `handlers.core.rich`)."""
+    if not user:
+        return "—"
+    key = f"who{len(typed)}"
+    typed[key] = shown(names.get(user) or user, 200)
+    return hole(key)
 
 
 def _step_params(context: StepLine | HazardNotice, locale: str) -> tuple[dict[str, str], dict[str, str]]:
     """(the bot's own values, the typed ones) a thread line or notice may mention. A thread line names
     people; a direct notice (read by its recipient alone) may mention them, which pings nobody else."""
     changes, tz = context.changes, context.timezone
+    names: dict[str, str] = {}  # the display names the sentence holds, by hole
 
     def person(user: str | None) -> str:
         """A thread line names everyone; a notice names whom it knows the names of (one in a channel's thread)
         and mentions the rest (in a DM a mention pings nobody else)."""
         if isinstance(context, StepLine) or (user and user in context.names):
-            return named(context.names, user)
+            return named(context.names, user, names)
         return mention(user)
 
     def new(name: str) -> Any:
@@ -157,6 +163,7 @@ def _step_params(context: StepLine | HazardNotice, locale: str) -> tuple[dict[st
                         Limits.REASON),
         "note": shown(context.completion_note or "—", Limits.NOTE),
         "measures": shown(context.measures or "—", Limits.MEASURES),
+        **names,
     }
     return params, typed
 
@@ -173,13 +180,14 @@ def build_step_line(context: StepLine, locale: str) -> dict[str, Any]:
     text, sentence = _sentence(f"step.{context.step}.line", locale, params, typed)
     blocks: list[Block] = [rich_block(sentence)]
     decided = context.decided
+    names: dict[str, str] = {}  # display names in the lines below: typed text, never mrkdwn
     if decided:
-        done = decided_line(decided.step, named(context.names, decided.actor), locale)
-        blocks.append({"type": "context", "elements": [mrkdwn(done)]})
+        done = decided_line(decided.step, named(context.names, decided.actor, names), locale)
+        blocks.append(rich_block(elements(done, names)))
     elif context.buttons:
         if who := who_decides(context, locale, show=lambda u: mention(u) if u in context.ping
-                              else named(context.names, u)):
-            blocks.append({"type": "context", "elements": [mrkdwn(who)]})
+                              else named(context.names, u, names)):
+            blocks.append(rich_block(elements(who, names)))
         blocks.append({"type": "actions", "block_id": BlockId.CASE_ACTIONS, "elements": [
             step_button(s, context.reference, locale, revision=context.revision, style="primary" if i == 0 else None)
             for i, s in enumerate(context.buttons)]})

@@ -33,7 +33,7 @@ from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.core.rich import labelled, rich_block
+from handlers.core.rich import elements, hole, labelled, rich_block, typed_text
 from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks, art12_block
 
 
@@ -249,13 +249,13 @@ def build_checklist(c: ChecklistPage, locale: str) -> dict[str, Any]:
         text = _cut(getattr(item, lang), 2900)
         if item.done_by:
             when_done = at(item.done_at, c.timezone)
-            if item.done_by_name:  # named as plain text, not mentioned: the channel is told, nobody is pinged
-                done = t("incident.checklist.done", locale, who=item.done_by_name, at=when_done)
-                blocks.append({"type": "section", "text": plain(clip(f"✅ {text}\n{done}", 3000))})
-                continue
-            # ticked before names were kept: as it was shown then
-            done = t("incident.checklist.done", locale, who=mention(item.done_by), at=when_done)
-            blocks.append({"type": "section", "text": mrkdwn(clip(f"✅ {escape(text)}\n{done}", 3000))})
+            # the item's words as written (a plain text element: `*x*` in a plan stays as written), then who
+            # ticked it: named as typed (the channel is told, nobody is pinged); ticked before names were kept:
+            # mentioned, as it was shown then
+            who = hole("who") if item.done_by_name else mention(item.done_by)
+            done = t("incident.checklist.done", locale, who=who, at=when_done)
+            blocks.append(rich_block([{"type": "text", "text": "✅ "}, typed_text(text), {"type": "text", "text": "\n"},
+                                      *elements(done, {"who": item.done_by_name or ""})]))
         else:
             blocks.append({"type": "section", "text": plain(text), "accessory": {
                 "type": "button", "action_id": ActionId.INCIDENT_TICK, "value": f"{c.reference}:{item.item}",

@@ -270,3 +270,39 @@ def test_the_confirmation_and_the_revealed_reporter_show_typed_names_as_typed() 
                                                 "name": f"p{HOSTILE}"}])
     check_blocks(revealed["blocks"])
     assert f"p{HOSTILE}" in rich_texts(revealed["blocks"])
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_a_thread_line_names_people_as_they_typed_their_names(locale: str) -> None:
+    """A Slack display name is typed text: it is a plain text element, never mrkdwn (which would make
+    `*bold*` bold) and never a mention; in the step's sentence, who decides, and who took the decision."""
+    names = {"U0HEAD1": f"Lee {HOSTILE}", "U0SAFE1": f"Wu {HOSTILE}", "U0EMP2": f"Ma {HOSTILE}"}
+    assigned = build_step_line(StepLine(**case(), recipient="C0SAFETY", step=Step.ASSIGN, actor="U0HEAD1",
+                                        names=names), locale)
+    waiting = build_step_line(StepLine(**case(status=HazardStatus.COMPLETED, deciders=["U0HEAD1", "U0SAFE1"]),
+                                       recipient="C0SAFETY", step=Step.COMPLETE, actor="U0EMP2", names=names,
+                                       buttons=[Step.APPROVE]), locale)
+    decided = build_step_line(StepLine(**case(), recipient="C0SAFETY", step=Step.COMPLETE, actor="U0EMP2",
+                                       names=names, decided={"step": Step.APPROVE, "actor": "U0SAFE1"}), locale)
+    for line in (assigned, waiting, decided):
+        check_blocks(line["blocks"])
+        assert "<!channel>" not in line["text"] and "<@U0BOSS>" not in line["text"]
+        assert not [e for e in rich_elements(line["blocks"]) if e["type"] == "user"]
+    assert {f"Lee {HOSTILE}", f"Ma {HOSTILE}"} <= set(rich_texts(assigned["blocks"]))
+    assert {f"Lee {HOSTILE}", f"Wu {HOSTILE}", f"Ma {HOSTILE}"} <= set(rich_texts(waiting["blocks"]))
+    assert f"Wu {HOSTILE}" in rich_texts(decided["blocks"])
+
+
+def test_hazard_open_shows_each_location_as_typed() -> None:
+    """`/hazard open` lists the officers' cases: a location is typed text, so a rich_text element."""
+    from bot.hazards.queries import OpenCases
+    from handlers.hazards.list_views import build_open_cases
+
+    lines = [CaseLine(reference=f"HZ-2026-{i:04d}", status=HazardStatus.ASSIGNED, location=f"Hall {HOSTILE}",
+                      deadline_at=DEADLINE, thread=("C0SAFETY", "1700000000.000100") if i % 2 else None)
+             for i in range(1, 13)]
+    built = build_open_cases(OpenCases(lines=lines, page=1, pages=2, total=30, overdue=12), locale="en", timezone=TZ)
+    check_blocks(built["blocks"])
+    assert rich_texts(built["blocks"]).count(f"Hall {HOSTILE}") == 12
+    links = [e for e in rich_elements(built["blocks"]) if e["type"] == "link"]
+    assert [e["text"] for e in links] == [f"HZ-2026-{i:04d}" for i in range(1, 13, 2)]

@@ -33,6 +33,7 @@ from handlers.core.render import BlockKitRenderer
 from handlers.incidents.views import report_markdown
 from tests.conftest import ORG_YAML, USERS
 from tests.fakes import FakeDirectory, FakeUnitOfWork
+from tests.helpers import rich_elements
 
 ORG: Org = parse_org(ORG_YAML)
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -123,7 +124,7 @@ def test_a_checklist_over_45_items_is_paged_so_every_item_keeps_its_button() -> 
     update = uow.state.outbox[f"{ref}:checklist:p2:update"]
     assert update.update_of == f"{ref}:checklist:p2"
     blocks = RENDER.render("incident.checklist", update.context, "en").payload["blocks"]
-    assert "<@U0HEAD1>" in str(blocks) and "Step 60" in str(blocks)
+    assert {"type": "user", "user_id": "U0HEAD1"} in rich_elements(blocks) and "Step 60" in str(blocks)
 
 
 def test_the_pinned_summary_has_the_controls_and_closing_with_items_undone_asks_first() -> None:
@@ -184,6 +185,9 @@ def test_a_confidential_incident_without_a_channel_tells_officers_and_management
     told = {m.recipient for m in uow.state.outbox.values() if m.template == "incident.line"
             and m.recipient != "C0SAFETY"}
     assert told == {"U0SAFE2", "U0BOSS"}  # the closing officer holds the actions' thread in the DM
+    homes = {m.recipient for m in uow.state.outbox.values() if m.template.startswith("hazard.")
+             and m.context.get("reference") == made[0] and m.context.get("audience") == "safety"}
+    assert homes == {"U0SAFE1"}  # the action's card (and so its thread) is in the closing officer's DM
     take_step(StepInput(reference=made[0], step=Step.COMPLETE, actor_id="U0EMP1", note="Trained"), uow=uow,
               org=ORG, calendar=WorkCalendar.from_org(ORG), directory=FakeDirectory(set(USERS)), clock=lambda: NOW)
     moved = [m for m in uow.state.outbox.values() if m.context.get("line") == "action_moved"]
@@ -193,3 +197,6 @@ def test_a_confidential_incident_without_a_channel_tells_officers_and_management
     wider = [str(RENDER.render(m.template, m.context, "en").payload) for m in uow.state.outbox.values()
              if m.recipient == "C0SAFETY" and m.template.startswith("incident.")]
     assert wider and not any("Train staff" in text or made[0] in text for text in wider)
+    about = {(m.template, m.recipient) for m in uow.state.outbox.values() if m.context.get("reference") == made[0]}
+    assert {r for tpl, r in about if tpl == "hazard.step"} == {"U0SAFE1"}  # its thread: the closer's DM only
+    assert {r for _, r in about} <= {"U0SAFE1", "U0EMP1", "U0HEAD1", "U0DEP1"}  # officer, owner, owner's heads
