@@ -46,13 +46,14 @@ def test_only_the_people_handling_an_incident_may_tick_its_checklist(bot: Runnin
 
     # A ticked line names who ticked it, never mentions them: only the next actor is pinged (issue 11).
     def ticked_lines() -> list[str]:
-        return [b["text"]["text"] for b in _checklist(bot, channel)["blocks"]  # type: ignore[attr-defined]
-                if b["type"] == "section" and "accessory" not in b]
+        return ["".join(e.get("text", "") for section in b["elements"] for e in section["elements"])
+                for b in _checklist(bot, channel)["blocks"] if b["type"] == "rich_text"]  # type: ignore[attr-defined]
 
     eventually(lambda: len(ticked_lines()) == 2, what="the checklist updated in place")
     sent = json.dumps([c.params for c in bot.fake.calls
                        if c.method == "chat.update" and "inc_tick" in json.dumps(c.params)])
     assert "<@U0EMP2>" not in sent and "<@U0SAFE2>" not in sent
+    assert '"user_id": "U0EMP2"' not in sent and '"user_id": "U0SAFE2"' not in sent  # nor a rich_text mention
     assert any("u0emp2" in line for line in ticked_lines()) and any("u0safe2" in line for line in ticked_lines())
 
 
