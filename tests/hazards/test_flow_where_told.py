@@ -235,7 +235,7 @@ def test_hazard_open_says_how_late_and_a_rectification_reported_done_is_not_late
     assert listed.overdue == 1 and listed.lines[0].reference == late.ref
     rendered = build_open_cases(listed, locale="en", timezone=ORG.timezone, now=now)
     rows = [row for b in rendered["blocks"] if b["type"] == "rich_text"
-            for row in "".join(e.get("text", "") for section in b["elements"] for e in section["elements"]).splitlines()]
+            for row in "".join(e.get("text", "") for part in b["elements"] for e in part["elements"]).splitlines()]
     assert any(late.ref in row and t("time.overdue_days", "en", days=3) in row for row in rows)
     assert any(done.ref in row and "overdue" not in row and " left" not in row for row in rows)
     zh = texts(build_open_cases(listed, locale="zh-CN", timezone=ORG.timezone, now=now))
