@@ -104,6 +104,7 @@ class IncidentLine(IncidentPost):
 
     line: str
     actor: str | None = None
+    actor_name: str | None = None  # how the line names its actor (learned before the transaction): no ping
     error: str | None = None
     officers: list[str] = Field(default_factory=list)
     opened: list[str] = Field(default_factory=list)  # on closing: the rectifications opened

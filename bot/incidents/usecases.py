@@ -163,8 +163,10 @@ def tick_item(reference: str, item: int, *, actor_id: str, uow: IncidentsUnitOfW
         return True
 
 
-def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, org: Org, clock: Clock) -> None:
-    """The report to the higher authority (5.2.3): who reported, to whom, when, and its number."""
+def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, org: Org, clock: Clock,
+                            name: str | None = None) -> None:
+    """The report to the higher authority (5.2.3): who reported, to whom, when, and its number. `name`: how the
+    channel's line names the officer (learned before the transaction), so it pings nobody."""
     require_officer(cmd.actor_id, org)
     now = clock()
     problems = {}
@@ -197,7 +199,7 @@ def record_authority_report(cmd: AuthorityReport, *, uow: IncidentsUnitOfWork, o
         uow.record(AuthorityReported(case_ref=cmd.reference, actor_id=cmd.actor_id, at=now,
                                      authority=tidy(cmd.authority)))
         out = Out(uow, incident, org, now)
-        out.thread(f"r{incident.revision}:authority", "authority_reported", actor=cmd.actor_id)
+        out.thread(f"r{incident.revision}:authority", "authority_reported", actor=cmd.actor_id, actor_name=name)
         out.refresh_posts()
         out.settle_reminders()
         uow.commit()
@@ -261,6 +263,7 @@ def close_incident(cmd: CloseIncident, *, uow: IncidentsUnitOfWork, org: Org, di
     if problems := _check_close(cmd, directory, now, now + horizon + timedelta(days=1)):
         raise InvalidInput(problems, {name: {"most": horizon.days} for name in problems})
     rows = [(i, a) for i, a in enumerate(cmd.actions) if tidy(a.measures) or a.owner_id or a.deadline]
+    name = directory.name_of(cmd.actor_id)  # the channel's line names the closer: before the transaction
     with uow:
         incident = load(uow, cmd.reference, lock=True)
         if incident.status not in HANDLING:
@@ -272,7 +275,7 @@ def close_incident(cmd: CloseIncident, *, uow: IncidentsUnitOfWork, org: Org, di
                                         lessons=incident.lessons, actions=made))
         uow.record(IncidentClosed(case_ref=cmd.reference, actor_id=cmd.actor_id, at=now, corrective_actions=made))
         out = Out(uow, incident, org, now)
-        out.thread(f"r{incident.revision}:closed", "closed", actor=cmd.actor_id, opened=made)
+        out.thread(f"r{incident.revision}:closed", "closed", actor=cmd.actor_id, actor_name=name, opened=made)
         out.tell_circle(f"r{incident.revision}:closed", "closed", exclude=cmd.actor_id, actor=cmd.actor_id,
                         opened=made)
         out.refresh_posts()

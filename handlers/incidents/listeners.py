@@ -209,7 +209,8 @@ def register(app: App, services: Services, checklists: Checklists) -> None:
                                   **{name: form.text(art12_block(name)) for name in ART12})
         answer_submission(
             ack, body, locale=meta.locale, title=t("incident.authority.title", meta.locale),
-            run=lambda: record_authority_report(command, uow=services.uow(), org=org, clock=services.clock),
+            run=lambda: record_authority_report(command, uow=services.uow(), org=org, clock=services.clock,
+                                                name=services.directory.name_of(command.actor_id)),
             block_of=AUTHORITY_FORM.block_of)
 
     def on_close_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

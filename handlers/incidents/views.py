@@ -33,7 +33,7 @@ from handlers.core.blocks import Block, at, mention, mrkdwn, plain
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
-from handlers.core.rich import elements, hole, labelled, rich_block, typed_text
+from handlers.core.rich import elements, hole, labelled, plain_of, rich_block, typed_text
 from handlers.incidents.ids import ActionId, BlockId, CallbackId, action_blocks, art12_block
 
 
@@ -230,10 +230,12 @@ def build_incident_summary(c: IncidentPost, locale: str) -> dict[str, Any]:
 def build_incident_line(c: IncidentLine, locale: str) -> dict[str, Any]:
     officers = " ".join(mention(u) for u in c.officers)
     status = c.action_status.value if c.action_status else ""
-    text = t(f"incident.line.{c.line}", locale, actor=mention(c.actor), error=escape(c.error or ""),
-             officers=officers, actions=", ".join(c.opened) or "—", reference=c.reference,
-             status=t(f"status.{status}", locale) if status else "")
-    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(clip(text, 3000))}]}
+    # The actor is named as typed where the line knows the name (it pings nobody), else mentioned.
+    typed = {"actor": c.actor_name} if c.actor_name else {}
+    trusted = t(f"incident.line.{c.line}", locale, actor=hole("actor") if typed else mention(c.actor),
+                error=escape(c.error or ""), officers=officers, actions=", ".join(c.opened) or "—",
+                reference=c.reference, status=t(f"status.{status}", locale) if status else "")
+    return {"text": clip(plain_of(trusted, typed), 3000), "blocks": [rich_block(elements(trusted, typed))]}
 
 
 def build_checklist(c: ChecklistPage, locale: str) -> dict[str, Any]:

@@ -185,6 +185,8 @@ def test_a_confidential_incident_without_a_channel_tells_officers_and_management
     told = {m.recipient for m in uow.state.outbox.values() if m.template == "incident.line"
             and m.recipient != "C0SAFETY"}
     assert told == {"U0SAFE2", "U0BOSS"}  # the closing officer holds the actions' thread in the DM
+    closed = [m for m in uow.state.outbox.values() if m.context.get("line") == "closed" and m.recipient == "C0SAFETY"]
+    assert [m.context["actor_name"] for m in closed] == ["u0safe1"]  # a channel names its closer, never pings
     homes = {m.recipient for m in uow.state.outbox.values() if m.template.startswith("hazard.")
              and m.context.get("reference") == made[0] and m.context.get("audience") == "safety"}
     assert homes == {"U0SAFE1"}  # the action's card (and so its thread) is in the closing officer's DM
