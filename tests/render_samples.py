@@ -46,7 +46,7 @@ from handlers.hazards import list_views as hlv
 from handlers.hazards import step_views as hsv
 from handlers.hazards import views as hv
 from handlers.incidents import views as iv
-from handlers.incidents.views import TIMELINE_ACTIONS
+from handlers.incidents.report_views import TIMELINE_ACTIONS
 from handlers.plans import views as pv
 
 TZ = "Asia/Shanghai"

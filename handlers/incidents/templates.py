@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.incidents import CONTEXTS
 from handlers.core.render import Template, typed
+from handlers.incidents import report_views
 from handlers.incidents import views as iv
 
 TEMPLATES = typed(
@@ -19,5 +20,5 @@ TEMPLATES = typed(
     Template("incident.find_channel", iv.build_find_channel, call="conversations.list"),
     Template("incident.invite", iv.build_invite, call="conversations.invite"),
     Template("incident.pin", iv.build_pin, call="pins.add"),
-    Template("incident.report_file", iv.build_report_file, call="files.upload"),
+    Template("incident.report_file", report_views.build_report_file, call="files.upload"),
 )

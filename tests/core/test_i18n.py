@@ -23,7 +23,7 @@ from bot.incidents.model import ART12, IncidentType
 from bot.plans.model import OFFSETS, OverdueLevel, PlanKind
 from bot.plans.recurrence import Pattern
 from handlers.hazards.ids import BlockId
-from handlers.incidents.views import TIMELINE_ACTIONS
+from handlers.incidents.report_views import TIMELINE_ACTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUES = {locale: LOCALES_DIR / folder / "LC_MESSAGES" / "messages.po"

@@ -30,7 +30,7 @@ from bot.incidents.usecases import (
     tick_item,
 )
 from handlers.core.render import BlockKitRenderer
-from handlers.incidents.views import report_markdown
+from handlers.incidents.report_views import report_markdown
 from tests.conftest import ORG_YAML, USERS
 from tests.fakes import FakeDirectory, FakeUnitOfWork
 from tests.helpers import rich_elements
