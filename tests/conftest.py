@@ -15,12 +15,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bot.core.org import Org, parse_org
 from bot.runtime.app import Runtime, create_app
 from bot.runtime.server import BackgroundServer
 from bot.runtime.settings import Settings
+from storage.db import make_engine
+from storage.migrate import upgrade
 from tests.fakeslack import FakeSlack, validate_block_kit
 from tests.slack_payloads import SlackSender
 
@@ -101,6 +103,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'safetybot.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A database at the schema's head, on each of the databases."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and the template's registry entry says which Web API method sends it. No feature
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from bot.core.outbox import OutboxMessage, OutboxSender, OutboxStatus
 from bot.core.ports import SlackRefused
 from handlers.core.render import BlockKitRenderer, Template
 from storage.db import make_engine, session_factory
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import alembic_config
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -58,14 +57,6 @@ def text_of(context: dict[str, Any], locale: str) -> dict[str, Any]:
 TEMPLATES = [Template("test.post", text_of),
              Template("test.pin", lambda context, locale: {"channel": context["channel"], "timestamp": "1.0"},
                       call="pins.add")]
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 class Ticking:

@@ -4,19 +4,16 @@ a failure, and a 429 that holds its conversation for every sender (two copies of
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from bot.core.outbox import OutboxMessage, OutboxSender, OutboxStatus
 from handlers.core.render import BlockKitRenderer, Template
 from handlers.core.slack_api import WebApiTransport, make_client
-from storage.db import make_engine, session_factory
-from storage.migrate import upgrade
+from storage.db import session_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakeslack import FakeSlack
 from tests.helpers import eventually
@@ -38,14 +35,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def sender(engine: Engine, fake: FakeSlack, **options: Any) -> OutboxSender:
