@@ -19,11 +19,13 @@ from handlers.hazards.views import case_deadline
 LINES_PER_SECTION = 10  # ten lines of at most ~250 characters stay inside a section's 3,000
 
 
-def case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None = None) -> list[Element]:
-    """One case in a list: its reference (linked to its thread where it has one), status, place (as typed),
-    deadline (with weekday and zone, and as of `now` how many days are left or how late it is)."""
+def case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None = None, *,
+             link: bool = True) -> list[Element]:
+    """One case in a list: its reference (linked to its thread where it has one and `link`: the thread is in
+    the safety channel, which only officers are sure to open), status, place (as typed), deadline (with
+    weekday and zone, and as of `now` how many days are left or how late it is)."""
     reference: Element = {"type": "text", "text": line.reference, "style": {"bold": True}}
-    if line.thread:
+    if line.thread and link:
         channel, ts = line.thread
         reference = {"type": "link", "url": f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}",
                      "text": line.reference}

@@ -22,6 +22,7 @@ from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip
 from handlers.core.rich import Element, elements, hole, labelled, plain_of, rich_block
 from handlers.hazards.ids import BlockId, CallbackId
+from handlers.hazards.list_views import case_row
 from handlers.hazards.views import STATUS_EMOJI, case_deadline, shown, step_button, thread_link, who_decides
 
 # Which inputs each step's modal asks for, in order. Steps not listed are taken from the button.
@@ -273,18 +274,6 @@ def build_case_status(view: CaseView, *, locale: str, timezone: str, now: dateti
     return {"response_type": "ephemeral", "text": view.reference, "blocks": blocks}
 
 
-def _case_row(line: CaseLine, locale: str, timezone: str, now: datetime | None) -> list[Element]:
-    """`• HZ-2026-0042 · Being rectified · <location as typed> · Deadline … · overdue by 2 days`."""
-    row: list[Element] = [{"type": "text", "text": "• "}, {"type": "text", "text": line.reference,
-                                                          "style": {"bold": True}},
-                          {"type": "text", "text": f" · {t('status.' + line.status.value, locale)} · "},
-                          {"type": "text", "text": shown(line.location, 80) or "—"}]
-    if line.deadline_at:
-        deadline = case_deadline(line.deadline_at, now, line.status.value, timezone, locale)
-        row.append({"type": "text", "text": f" · {t('hazard.field.deadline', locale)} {deadline}"})
-    return row
-
-
 def build_my_cases(mine: MyCases, *, locale: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
     """`/hazard mine`: my open reports, my tasks, and what waits for my decision."""
     blocks: list[Block] = [{"type": "header", "text": plain(t("mine.title", locale))}]
@@ -295,7 +284,8 @@ def build_my_cases(mine: MyCases, *, locale: str, timezone: str, now: datetime |
     for key, lines in sections:
         paragraph: list[Element] = [{"type": "text", "text": t(key, locale) + "\n", "style": {"bold": True}}]
         for i, line in enumerate(lines[:30]):
-            paragraph += ([{"type": "text", "text": "\n"}] if i else []) + _case_row(line, locale, timezone, now)
+            row = case_row(line, locale, timezone, now, link=False)
+            paragraph += ([{"type": "text", "text": "\n"}] if i else []) + row
         if not lines:
             paragraph.append({"type": "text", "text": t("mine.none", locale)})
         blocks.append(rich_block(paragraph))
