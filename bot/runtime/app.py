@@ -37,10 +37,9 @@ from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.runtime.settings import Settings
 from bot.scheduling import JobSource, Scheduler
-from handlers.core.background import Background
 from handlers.core.errors import register_error_handler
 from handlers.core.render import BlockKitRenderer, Template
-from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, make_client
+from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, level_set, make_client
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -56,7 +55,7 @@ class Feature:
     Slack answers its messages (sent hooks) or refuses them for good (failed hooks), and the domain events
     it reacts to."""
 
-    register: Callable[[App, Services, Background], None]
+    register: Callable[[App, Services], None]
     templates: Sequence[Template]
     hooks: Callable[[Org, Clock], Hooks] = lambda org, clock: ({}, {})
     subscriptions: Callable[[Org], Subscriptions] = lambda org: {}
@@ -112,7 +111,6 @@ class Runtime:
     services: Services
     sender: OutboxSender
     scheduler: Scheduler
-    background: Background
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _clock: BackgroundScheduler | None = None
@@ -149,7 +147,6 @@ class Runtime:
             self._clock.shutdown(wait=True)
         self.stop.set()
         self.sender.wake()
-        self.background.shutdown()
         for thread in self._threads:
             thread.join(timeout=15)
         self.engine.dispose()
@@ -190,17 +187,16 @@ def create_app(
     bolt = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
-        process_before_response=True,  # listeners ack first; slow work runs in lazy listeners
+        process_before_response=True,  # listeners ack first; slow work runs in lazy listeners or after ack_then
         listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="bolt-lazy"),
         token_verification_enabled=False,
-        logger=logging.getLogger("safetybot.bolt"),
+        logger=level_set(logging.getLogger("safetybot.bolt")),
     )
-    background = Background()
     register_error_handler(bolt, services.locales)
     handlers.core.departments.register(bolt, org)  # the department pickers' type-ahead (over 100 departments)
     for feature in wired:
-        feature.register(bolt, services, background)
+        feature.register(bolt, services)
     scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock,
                           tell=org.safety_department.channel)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
-                   scheduler=scheduler, background=background)
+                   scheduler=scheduler)

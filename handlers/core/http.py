@@ -3,7 +3,8 @@ load balancer.
 
 A small Starlette app instead of Bolt's adapter: the request is handed to Bolt on a worker thread, so
 the event loop keeps accepting requests while a listener works, and acks go out as soon as Bolt
-returns (listeners ack first and leave slow work to lazy listeners).
+returns, or, for a listener that acks and then works on (`handlers.core.acks.ack_then`), once its
+head start is over.
 
 It is also the front door, where hostile and broken requests stop before they cost anything: a body
 over the size limit is refused before it is read, an unsigned one before it is parsed or logged (Bolt
@@ -25,18 +26,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from handlers.core.acks import ACK_SLOT, HEAD_START_SECONDS, AckSlot
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 HEALTH_SECONDS = 0.75  # a one-second check, less the time to get the request to us and back on a busy host
+# Threads for Bolt's dispatch. A listener that acks and then opens a modal keeps its thread until Slack
+# answers (up to the Web API timeout when Slack hangs), so there are plenty: idle ones cost nothing, and
+# the pool only grows when requests overlap.
+DISPATCH_THREADS = 256
 
 
 class _NoBodies(logging.Filter):
@@ -189,6 +195,26 @@ def _malformed(what: str, size: int) -> Response:
     return JSONResponse({"error": "malformed request"}, status_code=400)
 
 
+async def dispatch(bolt: App, request: BoltRequest, slot: AckSlot, pool: ThreadPoolExecutor,
+                   head_start: float = HEAD_START_SECONDS) -> BoltResponse:
+    """Bolt's answer; or, when the listener acked and is still working after `head_start`, its ack."""
+    loop = asyncio.get_running_loop()
+    dispatched = loop.run_in_executor(pool, bolt.dispatch, request)
+    done, _ = await asyncio.wait((dispatched,), timeout=head_start)
+    if not done:
+        acked = slot.wait()
+        await asyncio.wait((dispatched, acked), return_when=asyncio.FIRST_COMPLETED)
+        if not dispatched.done():
+            dispatched.add_done_callback(_log_failure)
+            return acked.result()
+    return dispatched.result()
+
+
+def _log_failure(dispatched: asyncio.Future[BoltResponse]) -> None:
+    if not dispatched.cancelled() and dispatched.exception() is not None:
+        log.error("Bolt failed after the ack was sent", exc_info=dispatched.exception())
+
+
 def build_asgi(
     bolt: App,
     *,
@@ -206,6 +232,7 @@ def build_asgi(
     deliveries = deliveries or Deliveries()
     health_probe, ready_probe = Probe(healthy, health_seconds), Probe(ready or healthy, health_seconds)
     keep_bodies_out_of_logs(bolt.logger)
+    pool = ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-request")
 
     async def slack_events(request: Request) -> Response:
         try:
@@ -228,12 +255,14 @@ def build_asgi(
         if not deliveries.first_time(key) and "x-slack-retry-num" in headers:
             log.info("acked Slack's retry %s of a request already taken in", headers["x-slack-retry-num"])
             return Response(status_code=200, headers={"X-Slack-No-Retry": "1"})
+        slot = AckSlot()
         try:
-            bolt_request = BoltRequest(body=body, query=request.url.query, headers={**headers})
+            bolt_request = BoltRequest(body=body, query=request.url.query, headers={**headers},
+                                       context={ACK_SLOT: slot})
         except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError; a list where an object goes
             deliveries.forget(key)
             return _malformed(type(exc).__name__, len(raw))
-        answer = await run_in_threadpool(bolt.dispatch, bolt_request)
+        answer = await dispatch(bolt, bolt_request, slot, pool)
         if answer.status >= 500:
             deliveries.forget(key)  # not done: Slack's retry should do it
         headers_out = {k: v[0] for k, v in answer.headers.items() if v and k.lower() != "content-length"}

@@ -5,19 +5,41 @@ may still be at work, so the second is acknowledged and dropped. (Over HTTP, Sla
 `X-Slack-Retry-Num` are acked at the front door, `handlers/core/http.py`.)
 The same bounded, expiring memory serves both (`Deliveries`); a redelivery that lands on another copy is
 still done once, by the use cases' own idempotency (`bot.core.idempotency`).
+
+A listener that acks and then works on (`handlers.core.acks.ack_then`) has its ack sent over the socket
+at once, as the HTTP front door does after the head start; the envelope is answered once either way.
 """
 
 from __future__ import annotations
 
+import threading
+from time import time
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from handlers.core.acks import ACK_SLOT
 from handlers.core.http import Deliveries
+
+
+class _SocketAck:
+    """Sends the envelope's answer the moment the listener acks, and only once (a TakesAck)."""
+
+    def __init__(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        self._client, self._req, self._started = client, req, time()
+        self._sent = threading.Lock()
+
+    def put(self, response: BoltResponse) -> None:
+        self.send(response)
+
+    def send(self, response: BoltResponse) -> None:
+        if self._sent.acquire(blocking=False):
+            send_response(self._client, self._req, response, self._started)
 
 
 class OnceSocketModeHandler(SocketModeHandler):
@@ -31,4 +53,7 @@ class OnceSocketModeHandler(SocketModeHandler):
         if not self.recent.first_time(f"envelope:{req.envelope_id}"):
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
-        super().handle(client, req)
+        answer = _SocketAck(client, req)
+        request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req),
+                              context={ACK_SLOT: answer})
+        answer.send(self.app.dispatch(request))

@@ -21,9 +21,23 @@ log = logging.getLogger(__name__)
 _JSON_METHODS = ("chat.", "views.")
 
 
+def level_set(logger: logging.Logger) -> logging.Logger:
+    """`logger`, with a level of its own if it had none.
+
+    slack_sdk and Bolt test `logger.level <= DEBUG`, the logger's own level, not the effective one, before
+    building their debug lines: on a logger left at NOTSET (0) every Web API call formats its whole
+    request body and every dispatch a line per listener, only for logging to drop them (about 0.1 ms on
+    `/hazard`'s way to its modal). INFO is what `safetybot serve` logs at anyway.
+    """
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    return logger
+
+
 def make_client(*, token: str, base_url: str, timeout: float) -> WebClient:
     """A client without slack_sdk's own retries: the outbox decides when to try again."""
-    client = WebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)))
+    client = WebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)),
+                       logger=level_set(logging.getLogger("safetybot.slack_api")))
     client.retry_handlers.clear()
     return client
 

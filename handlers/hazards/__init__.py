@@ -5,13 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.core.services import Services
-from handlers.core.background import Background
 from handlers.hazards import report, steps
 from handlers.hazards.templates import TEMPLATES
 
 __all__ = ["TEMPLATES", "register"]
 
 
-def register(app: App, services: Services, background: Background) -> None:
-    report.register(app, services, background)
+def register(app: App, services: Services) -> None:
+    report.register(app, services)
     steps.register(app, services)

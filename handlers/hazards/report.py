@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
@@ -21,7 +21,7 @@ from bot.core.services import Services
 from bot.hazards.model import HazardCategory
 from bot.hazards.queries import my_cases, open_cases, view_case
 from bot.hazards.usecases import ReportHazard, report_hazard, reveal_reporter
-from handlers.core.background import HEAD_START_SECONDS, Background, ack_now
+from handlers.core.acks import ack_now, ack_then
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission
@@ -71,7 +71,7 @@ def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | 
     )
 
 
-def register(app: App, services: Services, background: Background) -> None:
+def register(app: App, services: Services) -> None:
     org = services.org
     kindly = Kindly(services.locales)
 
@@ -166,13 +166,15 @@ def register(app: App, services: Services, background: Background) -> None:
         respond(**build_reporter_revealed(reference=reference, reporter_id=revealed.reporter_id,
                                           photos=revealed.photos, locale=locale))
 
-    def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        background.start(kindly(on_command), body, client, respond, body=body).wait(HEAD_START_SECONDS)
-        ack()
+    kind_command, kind_shortcut = kindly(on_command), kindly(open_from_shortcut)
 
-    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        background.start(kindly(open_from_shortcut), body, client, respond, body=body).wait(HEAD_START_SECONDS)
-        ack()
+    def command_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+                    context: BoltContext) -> None:
+        ack_then(ack, context, lambda: kind_command(body, client, respond))
+
+    def shortcut_ack(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+                     context: BoltContext) -> None:
+        ack_then(ack, context, lambda: kind_shortcut(body, client, respond))
 
     app.command(Command.HAZARD)(command_ack)
     app.shortcut(CallbackId.REPORT_HAZARD_SHORTCUT)(shortcut_ack)

@@ -20,7 +20,7 @@ from bot.hazards.changes import StepInput
 from bot.hazards.contexts import CaseSnapshot
 from bot.hazards.model import Severity, Step
 from bot.hazards.usecases import case_snapshot, check_step, learn_names, take_step
-from handlers.core.background import ack_now
+from handlers.core.acks import ack_now
 from handlers.core.blocks import at, when
 from handlers.core.dates import long_date
 from handlers.core.errors import Kindly

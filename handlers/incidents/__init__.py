@@ -6,12 +6,11 @@ from slack_bolt import App
 
 from bot.core.services import Services
 from bot.incidents import Checklists
-from handlers.core.background import Background
 from handlers.incidents import listeners
 from handlers.incidents.templates import TEMPLATES
 
 __all__ = ["TEMPLATES", "register"]
 
 
-def register(app: App, services: Services, background: Background, *, checklists: Checklists) -> None:
+def register(app: App, services: Services, *, checklists: Checklists) -> None:
     listeners.register(app, services, checklists)

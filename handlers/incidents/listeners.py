@@ -37,7 +37,7 @@ from bot.incidents.usecases import (
     start_plan,
     tick_item,
 )
-from handlers.core.background import ack_now
+from handlers.core.acks import ack_now
 from handlers.core.blocks import build_message_modal
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form

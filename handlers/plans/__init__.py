@@ -5,12 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.core.services import Services
-from handlers.core.background import Background
 from handlers.plans import listeners
 from handlers.plans.templates import TEMPLATES
 
 __all__ = ["TEMPLATES", "register"]
 
 
-def register(app: App, services: Services, background: Background) -> None:
+def register(app: App, services: Services) -> None:
     listeners.register(app, services)

@@ -28,7 +28,7 @@ from bot.plans.usecases import (
     set_paused,
     upcoming,
 )
-from handlers.core.background import ack_now
+from handlers.core.acks import ack_now
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission, refusal
