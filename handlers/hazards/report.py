@@ -27,9 +27,9 @@ from handlers.core.forms import Form
 from handlers.core.modals import answer_submission
 from handlers.hazards.ids import ActionId, BlockId, CallbackId, Command
 from handlers.hazards.list_views import build_open_cases
+from handlers.hazards.report_form import ReportForms
 from handlers.hazards.step_views import build_case_status, build_help, build_my_cases
 from handlers.hazards.views import (
-    build_report_modal,
     build_reported_modal,
     build_reporter_revealed,
 )
@@ -74,15 +74,16 @@ def parse_report(view: dict[str, Any], *, user_id: str, source_permalink: str | 
 def register(app: App, services: Services) -> None:
     org = services.org
     kindly = Kindly(services.locales)
+    forms = ReportForms(org.departments)
 
     def open_modal(client: WebClient, *, trigger_id: str, user_id: str, description: str,
                    source_permalink: str | None = None) -> None:
         locale = services.locales.locale_for(user_id)
         own = org.department_of(user_id)
         meta = ReportModalMeta(locale=locale, source_permalink=source_permalink)
-        client.views_open(trigger_id=trigger_id, view=build_report_modal(
-            locale=locale, departments=list(org.departments), department_key=own.key if own else None,
-            description=description, private_metadata=meta.model_dump_json()))
+        client.api_call("views.open", json={"trigger_id": trigger_id, "view": forms.json(
+            locale=locale, department_key=own.key if own else None, description=description,
+            private_metadata=meta.model_dump_json())})
 
     def on_command(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """`/hazard HZ-2026-0042` shows a case, `mine` my cases, `help` the usage; anything else is a report."""
