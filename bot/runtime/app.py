@@ -193,9 +193,9 @@ def create_app(
         logger=level_set(logging.getLogger("safetybot.bolt")),
     )
     register_error_handler(bolt, services.locales)
-    handlers.core.departments.register(bolt, org)  # the department pickers' type-ahead (over 100 departments)
-    for feature in wired:
+    for feature in wired:  # Bolt tries listeners in this order: the hazards feature's `/hazard` comes first
         feature.register(bolt, services)
+    handlers.core.departments.register(bolt, org)  # the department pickers' type-ahead (over 100 departments)
     scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock,
                           tell=org.safety_department.channel)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
