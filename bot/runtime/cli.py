@@ -27,6 +27,7 @@ from bot.runtime.startup import (
     open_runtime,
     quiet_logging,
     require_database_url,
+    settle_heap,
     summary,
 )
 
@@ -94,8 +95,10 @@ def cmd_serve(_args: argparse.Namespace) -> int:
         try:
             identity = check_slack_at_start(settings, org, "serve")
             runtime.start_background()
+            front = runtime.asgi()
+            settle_heap()
             print(summary(settings, org, identity=identity, mode="serve"), flush=True)
-            serve_forever(runtime.asgi(), sock=sock)
+            serve_forever(front, sock=sock)
         finally:
             runtime.close()
     finally:
@@ -126,6 +129,7 @@ def cmd_socket(_args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Exit(EXIT_UNAVAILABLE, f"Slack: cannot open the Socket Mode connection ({exc}); check this "
                                          "machine's network and proxy (HTTPS_PROXY)") from None
+        settle_heap()
         print(summary(settings, org, identity=identity, mode="socket"), flush=True)
         try:
             threading.Event().wait()  # the handler's own threads serve; this one waits for Ctrl-C
