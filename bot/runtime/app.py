@@ -38,6 +38,7 @@ from bot.core.workdays import WorkCalendar
 from bot.runtime.settings import Settings
 from bot.scheduling import JobSource, Scheduler
 from handlers.core.errors import register_error_handler
+from handlers.core.http import dispatch_pool
 from handlers.core.render import BlockKitRenderer, Template
 from handlers.core.slack_api import SlackDirectory, SlackLocales, WebApiTransport, level_set, make_client
 from storage.db import make_engine, session_factory
@@ -111,6 +112,7 @@ class Runtime:
     services: Services
     sender: OutboxSender
     scheduler: Scheduler
+    request_threads: ThreadPoolExecutor = field(default_factory=dispatch_pool)  # Bolt's, behind the front door
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _clock: BackgroundScheduler | None = None
@@ -147,6 +149,7 @@ class Runtime:
             self._clock.shutdown(wait=True)
         self.stop.set()
         self.sender.wake()
+        self.request_threads.shutdown(wait=True, cancel_futures=True)  # work after an ack finishes first
         for thread in self._threads:
             thread.join(timeout=15)
         self.engine.dispose()

@@ -23,7 +23,8 @@ def front_door(runtime: Runtime) -> Starlette:
     settings = runtime.settings
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     return build_asgi(runtime.bolt, signing_secret=secret, healthy=lambda: probe(runtime.engine),
-                      ready=lambda: ready(runtime.engine), max_body_bytes=settings.max_request_bytes)
+                      ready=lambda: ready(runtime.engine), max_body_bytes=settings.max_request_bytes,
+                      pool=runtime.request_threads)
 
 
 class CannotListen(Exception):

@@ -195,6 +195,10 @@ def _malformed(what: str, size: int) -> Response:
     return JSONResponse({"error": "malformed request"}, status_code=400)
 
 
+def dispatch_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-request")
+
+
 async def dispatch(bolt: App, request: BoltRequest, slot: AckSlot, pool: ThreadPoolExecutor,
                    head_start: float = HEAD_START_SECONDS) -> BoltResponse:
     """Bolt's answer; or, when the listener acked and is still working after `head_start`, its ack."""
@@ -224,15 +228,17 @@ def build_asgi(
     max_body_bytes: int = MAX_BODY_BYTES,
     health_seconds: float = HEALTH_SECONDS,
     deliveries: Deliveries | None = None,
+    pool: ThreadPoolExecutor | None = None,
 ) -> Starlette:
-    """`healthy`: can the database take writes now; `ready`: that, and the schema is this code's."""
+    """`healthy`: can the database take writes now; `ready`: that, and the schema is this code's; `pool`: the
+    threads Bolt runs on (`dispatch_pool()`; the caller shuts it down), else one of the app's own."""
     if not signing_secret.strip():
         raise ValueError("an empty signing secret would let anyone sign requests; refusing to serve")
     verifier = SignatureVerifier(signing_secret)
     deliveries = deliveries or Deliveries()
     health_probe, ready_probe = Probe(healthy, health_seconds), Probe(ready or healthy, health_seconds)
     keep_bodies_out_of_logs(bolt.logger)
-    pool = ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-request")
+    pool = pool or dispatch_pool()
 
     async def slack_events(request: Request) -> Response:
         try:

@@ -1,0 +1,111 @@
+"""A listener that acks and then works on (`ack_then`): the ack goes out before the work is done, once, over
+HTTP (after the head start) and over Socket Mode (at once); without an adapter's slot, after the work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import httpx
+from slack_bolt import Ack, App, BoltContext, BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot.runtime.server import BackgroundServer
+from bot.runtime.slack_requests import SlackSender, sign
+from handlers.core.acks import HEAD_START_SECONDS, ack_then
+from handlers.core.http import build_asgi
+from handlers.core.redelivery import OnceSocketModeHandler
+from tests.fakeslack import FakeSlack
+
+SECRET = "ack-then-secret"
+PAYLOAD = {"command": "/hazard", "text": "", "user_id": "U1", "team_id": "T1", "trigger_id": "t.1",
+           "channel_id": "C1", "api_app_id": "A1", "token": "x"}
+
+
+class _Up:
+    writable, reason, schema, ready = True, None, "head", True
+
+
+def _app(fake: FakeSlack, work_seconds: float, finished: threading.Event) -> App:
+    app = App(client=WebClient(token="xoxb-test", base_url=fake.api_url), signing_secret=SECRET,
+              token_verification_enabled=False, process_before_response=True)
+
+    def slow_work() -> None:
+        time.sleep(work_seconds)
+        finished.set()
+
+    @app.command("/hazard")
+    def on_command(ack: Ack, context: BoltContext) -> None:
+        ack_then(ack, context, slow_work)
+
+    return app
+
+
+def test_over_http_the_ack_leaves_after_the_head_start_while_the_work_goes_on(fake_slack: FakeSlack) -> None:
+    finished = threading.Event()
+    server = BackgroundServer(build_asgi(_app(fake_slack, 1.5, finished), signing_secret=SECRET,
+                                         healthy=lambda: _Up())).start()
+    try:
+        with SlackSender(server.url, SECRET, response_url_base=fake_slack.response_url_base) as sender:
+            started = time.monotonic()
+            answer = sender.command("/hazard", "", user_id="U1")
+        took = time.monotonic() - started
+        assert answer.status_code == 200
+        assert HEAD_START_SECONDS <= took < 0.5  # not the 1.5 s of work
+        assert not finished.is_set()
+        assert finished.wait(5)  # and the work was done all the same
+    finally:
+        server.stop()
+
+
+def test_over_http_quick_work_is_done_before_the_ack(fake_slack: FakeSlack) -> None:
+    finished = threading.Event()
+    server = BackgroundServer(build_asgi(_app(fake_slack, 0, finished), signing_secret=SECRET,
+                                         healthy=lambda: _Up())).start()
+    try:
+        with SlackSender(server.url, SECRET, response_url_base=fake_slack.response_url_base) as sender:
+            assert sender.command("/hazard", "", user_id="U1").status_code == 200
+        assert finished.is_set()
+    finally:
+        server.stop()
+
+
+class _SocketClient:
+    def __init__(self) -> None:
+        self.acks: list[tuple[str, float]] = []
+        self.logger = logging.getLogger("test")
+
+    def send_socket_mode_response(self, response: Any) -> None:
+        self.acks.append((response.envelope_id, time.monotonic()))
+
+
+def test_over_socket_mode_the_ack_is_sent_at_once_and_only_once(fake_slack: FakeSlack) -> None:
+    finished = threading.Event()
+    handler = OnceSocketModeHandler(_app(fake_slack, 0.5, finished), "xapp-test")
+    client = _SocketClient()
+    started = time.monotonic()
+    handler.handle(client, SocketModeRequest(type="slash_commands", envelope_id="env-1", payload=PAYLOAD))  # type: ignore[arg-type]
+    assert finished.is_set()
+    assert [envelope for envelope, _ in client.acks] == ["env-1"]
+    assert client.acks[0][1] - started < 0.25  # before the half second of work, not after it
+
+
+def test_without_a_slot_the_ack_comes_when_the_work_is_done(fake_slack: FakeSlack) -> None:
+    finished = threading.Event()
+    app = _app(fake_slack, 0.2, finished)
+    body = str(httpx.QueryParams(PAYLOAD))
+    answer = app.dispatch(BoltRequest(body=body, headers=sign(body.encode(), SECRET)))
+    assert answer.status == 200
+    assert finished.is_set()
+
+
+def test_the_slot_survives_bolts_copy_for_lazy_listeners() -> None:
+    import copy
+
+    from handlers.core.acks import AckSlot
+
+    slot = AckSlot()
+    assert copy.deepcopy({"slot": slot})["slot"] is slot
