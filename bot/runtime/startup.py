@@ -110,7 +110,7 @@ YOUNG_COLLECTION_THRESHOLD = 10_000
 
 def settle_heap() -> None:
     """Once everything is loaded and built, before the first request: set the start-up objects (modules,
-    translations, the org, SQLAlchemy's and Bolt's tables, about a million of them) aside from the cyclic
+    translations, the org, SQLAlchemy's and Bolt's tables, some 130,000 of them) aside from the cyclic
     garbage collector with `gc.freeze()`, so that no full collection walks them again; such a pass took 35–50 ms
     with the interpreter held, a stall for every request in flight."""
     gc.collect()
