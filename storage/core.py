@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -158,9 +158,9 @@ class SqlOutbox(SqlRepository):
             self._s.execute(insert_on_conflict(outbox, OUTBOX_COLUMNS), rows)
         self.added += len(rows)
 
-    def put_latest(self, message: OutboxMessage) -> None:
+    def put_latest(self, message: OutboxMessage, *, known: Mapping[str, OutboxMessage] | None = None) -> None:
         """Queue an in-place update; a queued or sent one with the same key takes the newer content."""
-        existing = self.by_key(message.key)
+        existing = known.get(message.key) if known is not None else self.by_key(message.key)
         if existing is None:
             self._s.add(message)
         else:
@@ -172,6 +172,11 @@ class SqlOutbox(SqlRepository):
 
     def by_key(self, key: str) -> OutboxMessage | None:
         return self._s.scalars(select(OutboxMessage).where(outbox.c.key == key)).one_or_none()
+
+    def by_keys(self, keys: Sequence[str]) -> dict[str, OutboxMessage]:
+        if not keys:
+            return {}
+        return {m.key: m for m in self._s.scalars(select(OutboxMessage).where(outbox.c.key.in_(keys)))}
 
     def about(self, subject: str) -> list[OutboxMessage]:
         return list(self._s.scalars(select(OutboxMessage).where(outbox.c.subject == subject).order_by(outbox.c.id)))

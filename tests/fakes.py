@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self
 
@@ -166,11 +166,14 @@ class _Outbox:
             self.add(dataclasses.replace(message, key=f"{message.key}:{recipient}", recipient=recipient,
                                          context={**message.context, "recipient": recipient}))
 
-    def put_latest(self, message: OutboxMessage) -> None:
+    def put_latest(self, message: OutboxMessage, *, known: Mapping[str, OutboxMessage] | None = None) -> None:
         self.s.outbox[message.key] = message
 
     def by_key(self, key: str) -> OutboxMessage | None:
         return self.s.outbox.get(key)
+
+    def by_keys(self, keys: Sequence[str]) -> dict[str, OutboxMessage]:
+        return {key: self.s.outbox[key] for key in keys if key in self.s.outbox}
 
     def about(self, subject: str) -> list[OutboxMessage]:
         return [m for m in self.s.outbox.values() if m.subject == subject]

@@ -5,7 +5,7 @@ Implementations live in `storage/` (unit of work) and `handlers/` (Slack); tests
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
@@ -46,11 +46,15 @@ class OutboxRepository(Protocol):
 
     def by_key(self, key: str) -> Any | None: ...
 
+    def by_keys(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        """The messages with these keys that are queued or sent, by key: one look-up for many."""
+
     def about(self, subject: str) -> list[Any]:
         """The messages queued about `subject` (a case, an occurrence), oldest first."""
 
-    def put_latest(self, message: Any) -> None:
-        """Queue an in-place update; an earlier one with the same key takes the newer content."""
+    def put_latest(self, message: Any, *, known: Mapping[str, Any] | None = None) -> None:
+        """Queue an in-place update; an earlier one with the same key takes the newer content. `known`: what
+        `by_keys` found for keys that include this one (a key missing there is not queued), saving a look-up."""
 
     def hold(self, channel: str, until: datetime) -> None:
         """After a 429: no message to `channel` is claimed, by any copy, before `until`."""

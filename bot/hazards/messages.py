@@ -141,12 +141,14 @@ class Outgoing:
         return CaseCard(**case, recipient=recipient, audience=audience, offers=offers)
 
     def card(self, key: str, recipient: str, audience: Audience, *, duplicates: list[str] | None = None,
-             **fields: Any) -> bool:
+             known: Mapping[str, OutboxMessage] | None = None, **fields: Any) -> bool:
         """Post the card, or refresh it where it was posted before. True when it is new.
 
-        `duplicates` (the safety post, when reported): possible duplicates, kept on every refresh after."""
+        `duplicates` (the safety post, when reported): possible duplicates, kept on every refresh after.
+        `known`: the card's message and its update as `by_keys` found them, if the caller looked them up."""
         context = self._card(recipient, audience)
-        earlier = self.uow.outbox.by_key(f"{self.ref}:{key}")
+        full = f"{self.ref}:{key}"
+        earlier = known.get(full) if known is not None else self.uow.outbox.by_key(full)
         if duplicates is None and earlier is not None:
             duplicates = list(earlier.context.get("duplicates") or [])
         if duplicates:
@@ -155,7 +157,7 @@ class Outgoing:
             self.uow.outbox.add(self._message(key, recipient, "hazard.card", context, **fields))
             return True
         self.uow.outbox.put_latest(self._message(f"{key}:update", recipient, "hazard.card", context,
-                                                 update_of=f"{self.ref}:{key}"))
+                                                 update_of=full), known=known)
         return False
 
     def ask(self, key: str, recipient: str, decision: tuple[Step, ...], step: Step, **extra: Any) -> None:
@@ -267,9 +269,11 @@ def refresh_cards(uow: HazardsUnitOfWork, hazard: Hazard, org: Org, now: datetim
     if hazard.assignee_id:
         cards.append((f"assignee:{hazard.assignee_id}", hazard.assignee_id, "assignee"))
     cards.append((f"reporter:{hazard.reporter_id}", hazard.reporter_id, "reporter"))
+    keys = [f"{hazard.reference}:{key}" for key, _, _ in cards]
+    known = uow.outbox.by_keys([*keys, *(f"{key}:update" for key in keys)])  # one look-up, not three a card
     for key, recipient, audience in cards:
-        if uow.outbox.by_key(f"{hazard.reference}:{key}") is not None:
-            out.card(key, recipient, audience)
+        if f"{hazard.reference}:{key}" in known:
+            out.card(key, recipient, audience, known=known)
 
 
 def _record_case_thread(uow: HazardsUnitOfWork, message: OutboxMessage, answer: dict[str, Any]) -> None:

@@ -91,6 +91,19 @@ def test_a_steady_tick_issues_the_same_few_statements_whatever_the_number_of_ope
     assert not [s for s in many if "hazards" in s or s.startswith(("INSERT", "UPDATE plans"))], many
 
 
+def test_an_escalation_asks_once_which_of_its_case_s_cards_were_posted(make_bot: Callable[..., Bot]) -> None:
+    """The cards are refreshed to count the days left: one look-up for all of them and their updates, not
+    three a card."""
+    bot = make_bot(QUICK_DEADLINES)
+    assigned_hazard(bot)
+    bot.clock.now = DEADLINE
+    with statements(bot) as seen:
+        bot.runtime.scheduler.tick()  # the assignee rung is sent (the "soon" one, passed, is skipped)
+    card_look_ups = [s for s in seen if "FROM outbox" in s and "outbox.key IN" in s.replace('"', "")]
+    assert len(card_look_ups) == 1, seen
+    assert not [s for s in seen if "FROM outbox" in s and "outbox.key = " in s.replace('"', "")], seen
+
+
 def test_a_step_writes_its_deadline_s_chain_and_the_next_step_skips_it_without_any_tick(
     make_bot: Callable[..., Bot]
 ) -> None:
