@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -44,33 +46,34 @@ def _app(fake: FakeSlack, work_seconds: float, finished: threading.Event) -> App
     return app
 
 
+@contextmanager
+def served(app: App, fake: FakeSlack) -> Iterator[SlackSender]:
+    """`app` behind the front door, and a signed sender to it."""
+    server = BackgroundServer(build_asgi(app, signing_secret=SECRET, healthy=lambda: _Up())).start()
+    try:
+        with SlackSender(server.url, SECRET, response_url_base=fake.response_url_base) as sender:
+            yield sender
+    finally:
+        server.stop()
+
+
 def test_over_http_the_ack_leaves_after_the_head_start_while_the_work_goes_on(fake_slack: FakeSlack) -> None:
     finished = threading.Event()
-    server = BackgroundServer(build_asgi(_app(fake_slack, 1.5, finished), signing_secret=SECRET,
-                                         healthy=lambda: _Up())).start()
-    try:
-        with SlackSender(server.url, SECRET, response_url_base=fake_slack.response_url_base) as sender:
-            started = time.monotonic()
-            answer = sender.command("/hazard", "", user_id="U1")
+    with served(_app(fake_slack, 1.5, finished), fake_slack) as sender:
+        started = time.monotonic()
+        answer = sender.command("/hazard", "", user_id="U1")
         took = time.monotonic() - started
         assert answer.status_code == 200
         assert HEAD_START_SECONDS <= took < 0.5  # not the 1.5 s of work
         assert not finished.is_set()
         assert finished.wait(5)  # and the work was done all the same
-    finally:
-        server.stop()
 
 
 def test_over_http_quick_work_is_done_before_the_ack(fake_slack: FakeSlack) -> None:
     finished = threading.Event()
-    server = BackgroundServer(build_asgi(_app(fake_slack, 0, finished), signing_secret=SECRET,
-                                         healthy=lambda: _Up())).start()
-    try:
-        with SlackSender(server.url, SECRET, response_url_base=fake_slack.response_url_base) as sender:
-            assert sender.command("/hazard", "", user_id="U1").status_code == 200
+    with served(_app(fake_slack, 0, finished), fake_slack) as sender:
+        assert sender.command("/hazard", "", user_id="U1").status_code == 200
         assert finished.is_set()
-    finally:
-        server.stop()
 
 
 class _SocketClient:
