@@ -14,7 +14,8 @@ from bot.plans.messages import PlanOverdue, PlanReminder
 from bot.plans.model import DEFAULT_OFFSETS, OFFSETS, PlanInput, PlanKind, localized
 from bot.plans.recurrence import Pattern, Recurrence, pattern_of
 from bot.plans.usecases import PlanLine, Upcoming
-from handlers.core.blocks import Block, mention, mrkdwn, plain, when
+from handlers.core.blocks import Block, mention, mrkdwn, plain
+from handlers.core.dates import long_date
 from handlers.core.departments import department_select
 from handlers.core.forms import input_block as _input
 from handlers.core.mrkdwn import clip, escape
@@ -115,7 +116,7 @@ def build_plan_list(lines: list[PlanLine], *, locale: str, timezone: str, manage
     for line in lines[page * PAGE:(page + 1) * PAGE]:
         rec = Recurrence(rule=line.rule, start=line.start, time_of_day=line.time_of_day)
         state = t("plan.paused", locale) if line.paused else (
-            t("plan.next", locale, date=when(line.next_due.isoformat(), timezone)) if line.next_due else "—")
+            t("plan.next", locale, date=long_date(line.next_due, timezone, locale)) if line.next_due else "—")
         title = localized(line.title, "", line.translations, locale)[0]
         blocks.append(rich_block([typed_text(clip(title, 150), {"bold": True}),
                                   *elements(f" · {t('plan.kind.' + line.kind.value, locale)}\n"),
@@ -166,7 +167,7 @@ def build_upcoming(items: list[Upcoming], *, locale: str, timezone: str) -> dict
     rows: list[Element] = []
     for u in items[:60]:
         title = localized(u.title, "", u.translations, locale)[0]
-        rows += [*elements(f"• {when(u.due_at.isoformat(), timezone)} · "),
+        rows += [*elements(f"• {long_date(u.due_at, timezone, locale)} · "),
                  typed_text(clip(title, 150), {"bold": True}),
                  *elements(f" · {t('plan.kind.' + u.kind.value, locale)} · {mention(u.owner_id)}\n")]
     body: Block = rich_block(rows) if rows else {"type": "section", "text": mrkdwn(t("plan.upcoming.none", locale))}
@@ -204,7 +205,7 @@ def build_reminder(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     reminder = PlanReminder.model_validate(context)
     title, details = reminder.text_in(locale)
     kind = reminder.kind
-    due = when(reminder.due_at.isoformat(), reminder.timezone)
+    due = long_date(reminder.due_at, reminder.timezone, locale)
     headline = t("plan.reminder.headline", locale, title=title, kind=t(f"plan.kind.{kind}", locale))
     fields = [mrkdwn(f"*{t('plan.field.due', locale)}*\n{due}"),
               mrkdwn(f"*{t('plan.field.owner', locale)}*\n{mention(reminder.owner)}")]
@@ -213,7 +214,7 @@ def build_reminder(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     if details:
         blocks.append(rich_block([typed_text(clip(details, 3000))]))
     if reminder.late:
-        fire = when(reminder.fire_at.isoformat(), reminder.timezone) if reminder.fire_at else due
+        fire = long_date(reminder.fire_at, reminder.timezone, locale) if reminder.fire_at else due
         blocks.append({"type": "context", "elements": [mrkdwn(t("plan.reminder.late", locale, due=due, fire=fire))]})
     blocks += _done_part(reminder, locale)
     text = t("plan.reminder.notification", locale, title=clip(escape(title), 150), due=due)
@@ -223,7 +224,7 @@ def build_reminder(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
 def build_overdue(context: Mapping[str, Any], locale: str) -> dict[str, Any]:
     overdue = PlanOverdue.model_validate(context)
     title = overdue.text_in(locale)[0]
-    due = when(overdue.due_at.isoformat(), overdue.timezone)
+    due = long_date(overdue.due_at, overdue.timezone, locale)
     key, params = f"plan.overdue.{overdue.level}", {"due": due, "owner": mention(overdue.owner)}
     blocks: list[Block] = [rich_sentence(key, locale, typed={"title": clip(title, 150)}, **params)]
     blocks += _done_part(overdue, locale)
@@ -237,7 +238,7 @@ def _closing_modal(title: str, block: Block, locale: str) -> dict[str, Any]:
 
 def build_saved_modal(*, title: str, locale: str, timezone: str, next_due: datetime | None) -> dict[str, Any]:
     """What the plan modal turns into once saved: the plan by its title, and when it next falls due."""
-    due = when(next_due.isoformat(), timezone) if next_due else "—"
+    due = long_date(next_due, timezone, locale)
     return _closing_modal(t("plan.modal.saved", locale),
                           rich_sentence("plan.saved", locale, typed={"plan": clip(title, 150)}, next=due), locale)
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
+from bot.plans.messages import PlanReminder
 from bot.plans.model import Audience, DoneInput, PlanInput, PlanKind
 from bot.plans.recurrence import Pattern, rule_for
 from bot.plans.usecases import record_done, save_plan
+from handlers.plans.views import build_reminder
 from storage.scheduling import reminder_jobs
 from tests.scheduling.test_scheduler import DAY, DIRECTORY, DUE, HOUR, MONDAY, Bot, make_bot
 
@@ -82,8 +84,15 @@ def test_a_late_reminder_says_when_it_should_have_gone_out_and_why(make_bot: Cal
     bot.tick()
     bot.tick(DUE[0] - DAY + 5 * HOUR)  # the bot was down at the reminder's time, 6 December 09:00
     late = str(bot.fake.messages("U0EMP2")[-1]["blocks"])
-    assert "2026-12-06 09:00" in late and "2026-12-07 09:00" in late  # should have gone out; due
-    assert "not running" in late  # U0EMP2 reads English
+    # should have gone out; due: with the weekday and the zone (U0EMP2 reads English)
+    assert "Sun 2026-12-06 09:00 (UTC+8)" in late and "Mon 2026-12-07 09:00 (UTC+8)" in late
+    assert "not running" in late
+
+
+def test_a_reminder_in_chinese_names_the_weekday_and_beijing_time() -> None:
+    context = PlanReminder(plan_key="drill", kind=PlanKind.DRILL, title="消防演练", owner="U0SAFE1", occurrence_id=1,
+                           due_at=DUE[0], timezone="Asia/Shanghai", reminder="remind:0d").model_dump(mode="json")
+    assert "2026-12-07 09:00（周一，北京时间）" in str(build_reminder(context, "zh-CN")["blocks"])
 
 
 def test_a_plan_titled_in_chinese_gets_a_readable_key(make_bot: Callable[..., Bot]) -> None:
