@@ -103,25 +103,26 @@ def press(bot: RunningBot, user: str, action_id: str, value: str, *, channel: st
     return eventually(outcome, what=f"an answer to {user} pressing {action_id}")
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a Block Kit tree, outermost first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from walk(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _walk(value)
+            yield from walk(value)
 
 
 def mrkdwn_texts(blocks: Any) -> list[str]:
     """Every mrkdwn text in the blocks: where typed text must never be (Slack would format it)."""
-    return [node["text"] for node in _walk(blocks) if node.get("type") == "mrkdwn"]
+    return [node["text"] for node in walk(blocks) if node.get("type") == "mrkdwn"]
 
 
 def rich_elements(blocks: Any) -> list[dict[str, Any]]:
     """The elements (text, link, user, ...) of every rich_text block."""
-    return [node for block in _walk(blocks) if block.get("type") == "rich_text"
-            for node in _walk(block.get("elements")) if "type" in node and node["type"] not in (
+    return [node for block in walk(blocks) if block.get("type") == "rich_text"
+            for node in walk(block.get("elements")) if "type" in node and node["type"] not in (
                 "rich_text_section", "rich_text_list", "rich_text_quote", "rich_text_preformatted")]
 
 

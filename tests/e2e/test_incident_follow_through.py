@@ -22,7 +22,7 @@ from tests.e2e.test_incidents import (
     settled,
     submit,
 )
-from tests.helpers import eventually
+from tests.helpers import eventually, walk
 from tests.slack_payloads import datepicker, plain_text, users_select
 
 HOSTILE = "*bold* _x_ ~x~ <!channel>"
@@ -35,14 +35,8 @@ def database_url(tmp_path: Path) -> str:
 
 
 def _text_objects(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        if node.get("type") in ("mrkdwn", "plain_text", "text") and isinstance(node.get("text"), str):
-            yield node
-        for value in node.values():
-            yield from _text_objects(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _text_objects(value)
+    return (n for n in walk(node)
+            if n.get("type") in ("mrkdwn", "plain_text", "text") and isinstance(n.get("text"), str))
 
 
 def _about(message: dict[str, Any], ref: str) -> bool:
