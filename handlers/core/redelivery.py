@@ -35,9 +35,6 @@ class _SocketAck:
         self._sent = threading.Lock()
 
     def put(self, response: BoltResponse) -> None:
-        self.send(response)
-
-    def send(self, response: BoltResponse) -> None:
         if self._sent.acquire(blocking=False):
             send_response(self._client, self._req, response, self._started)
 
@@ -56,4 +53,4 @@ class OnceSocketModeHandler(SocketModeHandler):
         answer = _SocketAck(client, req)
         request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req),
                               context={ACK_SLOT: answer})
-        answer.send(self.app.dispatch(request))
+        answer.put(self.app.dispatch(request))  # unless the listener's ack went already
