@@ -73,6 +73,7 @@ class FakeSlack(Inspection, FailureInjection, ChatMethods, ConversationMethods, 
             return
         self._stopping.set()  # wakes handlers sleeping in timeout()/delay()
         server.shutdown()
+        server.close_connections()
         server.server_close()
         if thread is not None:
             thread.join(timeout=5)

@@ -1,8 +1,16 @@
-"""The loopback HTTP server: reads a request, hands it to the fake, writes the answer (late if told)."""
+"""The loopback HTTP server: reads a request, hands it to the fake, writes the answer (late if told).
+
+HTTP/1.1 with keep-alive, as Slack's Web API is: a client may send one call after another on one
+connection (`handlers.core.connections`), or close it after each (urllib's `Connection: close`). An idle
+connection is closed after the fake's `idle_timeout`, as Slack's front end closes one after a while.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
@@ -20,7 +28,31 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], fake: FakeSlack) -> None:
         self.fake = fake
+        self.connections_opened = 0
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__(address, Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self.connections_opened += 1
+            self._open.add(request)
+        # The handler writes an answer's headers and its body separately: without this, Nagle's algorithm
+        # holds the body back until the client acknowledges the headers (up to 40 ms on a kept connection).
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def close_connections(self) -> None:
+        """Ends the kept-alive connections, whose handlers wait for a next request, so stop() leaves none."""
+        with self._open_lock:
+            open_now = list(self._open)
+        for sock in open_now:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), which may hit DNS; skip it.
@@ -38,7 +70,11 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     server: Server
-    protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers after stop()
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.fake.idle_timeout)  # a kept connection idle this long is closed
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -26,6 +26,7 @@ class State:
 
     def __init__(self, *, host: str = "127.0.0.1") -> None:
         self.host = host
+        self.idle_timeout = 30.0  # seconds a kept-alive connection may sit idle before the fake closes it
         self.errors: list[BaseException] = []  # internal errors of the fake (should stay empty)
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
@@ -56,6 +57,11 @@ class State:
         if self._server is None:
             raise RuntimeError("FakeSlack is not started")
         return int(self._server.server_address[1])
+
+    @property
+    def connections_opened(self) -> int:
+        """How many connections clients have opened to the fake (one per call unless they keep them open)."""
+        return self._server.connections_opened if self._server is not None else 0
 
     @property
     def base_url(self) -> str:
