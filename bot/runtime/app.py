@@ -37,6 +37,7 @@ from bot.core.services import Services
 from bot.core.workdays import WorkCalendar
 from bot.runtime.settings import Settings
 from bot.scheduling import JobSource, Scheduler
+from handlers.core.connections import KeepAliveWebClient, SharedClient
 from handlers.core.errors import register_error_handler
 from handlers.core.http import dispatch_pool
 from handlers.core.render import BlockKitRenderer, Template
@@ -112,6 +113,7 @@ class Runtime:
     services: Services
     sender: OutboxSender
     scheduler: Scheduler
+    client: KeepAliveWebClient
     request_threads: ThreadPoolExecutor = field(default_factory=dispatch_pool)  # Bolt's, behind the front door
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -153,6 +155,7 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout=15)
         self.engine.dispose()
+        self.client.connections.close()
 
 
 def create_app(
@@ -195,6 +198,7 @@ def create_app(
         token_verification_enabled=False,
         logger=level_set(logging.getLogger("safetybot.bolt")),
     )
+    bolt.use(SharedClient(client))  # listeners get this client, whose connections stay open
     register_error_handler(bolt, services.locales)
     for feature in wired:  # Bolt tries listeners in this order: the hazards feature's `/hazard` comes first
         feature.register(bolt, services)
@@ -202,4 +206,4 @@ def create_app(
     scheduler = Scheduler(uow_factory=uow, sources=job_sources(org, services.calendar, wired), clock=clock,
                           tell=org.safety_department.channel)
     return Runtime(settings=settings, org=org, engine=engine, bolt=bolt, services=services, sender=sender,
-                   scheduler=scheduler)
+                   scheduler=scheduler, client=client)

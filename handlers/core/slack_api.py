@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.i18n import normalize
 from bot.core.outbox import METADATA_EVENT
 from bot.core.ports import SlackRateLimited, SlackRefused, SlackUnavailable
+from handlers.core.connections import KeepAliveWebClient
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,10 @@ def level_set(logger: logging.Logger) -> logging.Logger:
     return logger
 
 
-def make_client(*, token: str, base_url: str, timeout: float) -> WebClient:
-    """A client without slack_sdk's own retries: the outbox decides when to try again."""
-    client = WebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)),
+def make_client(*, token: str, base_url: str, timeout: float) -> KeepAliveWebClient:
+    """A client without slack_sdk's own retries (the outbox decides when to try again) that keeps its
+    connections open (`handlers.core.connections`)."""
+    client = KeepAliveWebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)),
                        logger=level_set(logging.getLogger("safetybot.slack_api")))
     client.retry_handlers.clear()
     return client

@@ -6,6 +6,7 @@ typed value, calls one use case and renders its result.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -22,6 +23,7 @@ from bot.hazards.model import HazardCategory
 from bot.hazards.queries import my_cases, open_cases, view_case
 from bot.hazards.usecases import ReportHazard, report_hazard, reveal_reporter
 from handlers.core.acks import ack_now, ack_then
+from handlers.core.connections import post_json
 from handlers.core.errors import Kindly
 from handlers.core.forms import Form
 from handlers.core.modals import answer_submission
@@ -81,9 +83,9 @@ def register(app: App, services: Services) -> None:
         locale = services.locales.locale_for(user_id)
         own = org.department_of(user_id)
         meta = ReportModalMeta(locale=locale, source_permalink=source_permalink)
-        client.api_call("views.open", json={"trigger_id": trigger_id, "view": forms.json(
-            locale=locale, department_key=own.key if own else None, description=description,
-            private_metadata=meta.model_dump_json())})
+        view = forms.json(locale=locale, department_key=own.key if own else None, description=description,
+                          private_metadata=meta.model_dump_json())
+        post_json(client, "views.open", f'{{"trigger_id":{json.dumps(trigger_id)},"view":{view}}}')
 
     def on_command(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """`/hazard HZ-2026-0042` shows a case, `mine` my cases, `help` the usage; anything else is a report."""

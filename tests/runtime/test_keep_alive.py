@@ -1,0 +1,125 @@
+"""The app's Web API client keeps its connections open: one connection for call after call, a new one when
+Slack closed the idle one or an answer was lost, urllib's way when a proxy is set, and, whichever way a call
+goes, the answers and errors of slack_sdk's own client."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.core.connections import KeepAliveWebClient, post_json
+from handlers.core.slack_api import make_client
+from tests.conftest import RunningBot
+from tests.fakeslack import FakeSlack
+from tests.helpers import open_modal
+
+VIEW = {"type": "modal", "title": {"type": "plain_text", "text": "t"}, "blocks": [{"type": "divider"}]}
+
+
+def _plain(fake: FakeSlack) -> WebClient:
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1)
+    client.retry_handlers.clear()
+    return client
+
+
+def _kept(fake: FakeSlack) -> KeepAliveWebClient:
+    return make_client(token="xoxb-test", base_url=fake.api_url, timeout=1)
+
+
+def test_calls_one_after_another_go_over_one_connection(fake_slack: FakeSlack) -> None:
+    client = _kept(fake_slack)
+    client.users_info(user="U0EMP1")
+    client.chat_postMessage(channel="C0SAFETY", text="one")
+    post_json(client, "views.open", json.dumps({"trigger_id": "t.1", "view": VIEW}))
+    assert fake_slack.connections_opened == 1
+    assert [call.method for call in fake_slack.calls] == ["users.info", "chat.postMessage", "views.open"]
+
+
+def test_slack_sdks_own_client_opens_one_connection_a_call(fake_slack: FakeSlack) -> None:
+    """What the fake counts, and what the kept connections save."""
+    client = _plain(fake_slack)
+    client.users_info(user="U0EMP1")
+    client.chat_postMessage(channel="C0SAFETY", text="one")
+    assert fake_slack.connections_opened == 2
+
+
+def test_a_connection_slack_closed_while_idle_is_replaced_without_a_failed_call(fake_slack: FakeSlack) -> None:
+    fake_slack.idle_timeout = 0.1
+    client = _kept(fake_slack)
+    client.users_info(user="U0EMP1")
+    client.users_info(user="U0EMP2")
+    time.sleep(0.4)  # the fake has closed it by now
+    assert client.users_info(user="U0EMP1")["ok"]
+    assert fake_slack.connections_opened == 2
+    assert fake_slack.errors == []
+
+
+def test_after_a_lost_answer_the_next_call_gets_its_own_answer_on_a_new_connection(fake_slack: FakeSlack) -> None:
+    client = _kept(fake_slack)
+    client.users_info(user="U0EMP1")
+    fake_slack.timeout("chat.postMessage", seconds=2)
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C0SAFETY", text="lost")
+    answer = client.users_info(user="U0EMP2")  # not the late answer to the lost call
+    assert answer["user"]["id"] == "U0EMP2"
+    assert fake_slack.connections_opened == 2
+
+
+def test_with_a_proxy_set_calls_go_through_it(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there: the call must fail
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    client = _kept(fake_slack)
+    with pytest.raises(URLError):
+        client.users_info(user="U0EMP1")
+    with pytest.raises(URLError):
+        post_json(client, "views.open", json.dumps({"trigger_id": "t.1", "view": VIEW}))
+    assert fake_slack.calls == []
+
+
+Call = Callable[[WebClient], Any]
+CALLS: dict[str, Call] = {
+    "api_call": lambda client: client.api_call("views.open", json={"trigger_id": "t.1", "view": VIEW}),
+    "post_json": lambda client: post_json(client, "views.open", json.dumps({"trigger_id": "t.1", "view": VIEW})),
+}
+
+
+def _outcome(fake: FakeSlack, client: WebClient, call: Call, script: Callable[[FakeSlack], None]) -> tuple[Any, ...]:
+    script(fake)
+    try:
+        answer = call(client)
+    except SlackApiError as exc:
+        response = exc.response
+        return ("error", response.status_code, response.get("error"), response.headers.get("Retry-After"))
+    return ("ok", answer.status_code, answer["ok"], answer.headers.get("Retry-After"))
+
+
+SCRIPTS: dict[str, Callable[[FakeSlack], None]] = {
+    "answered": lambda fake: None,
+    "refused": lambda fake: fake.error("views.open", "expired_trigger_id"),
+    "rate limited": lambda fake: fake.rate_limit("views.open", retry_after=7),
+    "server error": lambda fake: fake.fail("views.open", 503),
+}
+
+
+@pytest.mark.parametrize("how", CALLS)
+@pytest.mark.parametrize("what", SCRIPTS)
+def test_answers_and_errors_are_slack_sdks_own(fake_slack: FakeSlack, how: str, what: str) -> None:
+    expected = _outcome(fake_slack, _plain(fake_slack), CALLS["api_call"], SCRIPTS[what])
+    assert _outcome(fake_slack, _kept(fake_slack), CALLS[how], SCRIPTS[what]) == expected
+    assert expected[0] == ("ok" if what == "answered" else "error")
+
+
+def test_every_listener_gets_the_apps_one_client_and_its_connections(bot: RunningBot) -> None:
+    opened = bot.fake.connections_opened
+    open_modal(bot, "U0EMP1", "boxes in the fire exit")
+    open_modal(bot, "U0EMP2")
+    assert bot.fake.connections_opened - opened <= 1  # the second modal went over the first one's connection
+    assert len(bot.fake.calls_to("views.open")) == 2
