@@ -35,7 +35,7 @@ class TakesAck(Protocol):
 class AckSlot:
     """The HTTP front door's TakesAck: where a listener leaves its ack while it goes on working.
 
-    `put` is called on the listener's thread and `wait` on the front door's event loop. Nothing crosses
+    `put` is called on the listener's thread and `forward` on the front door's event loop. Nothing crosses
     threads unless the front door is already waiting (the work outlived the head start): then `put` wakes it.
     """
 
@@ -55,16 +55,13 @@ class AckSlot:
             loop, future = waiter
             loop.call_soon_threadsafe(_resolve, future, response)
 
-    def wait(self) -> asyncio.Future[BoltResponse]:
-        """A future of the ack, done already if the listener has acked."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[BoltResponse] = loop.create_future()
+    def forward(self, future: asyncio.Future[BoltResponse]) -> None:
+        """Settle `future` (of the running loop) with the ack: now if the listener has acked, else when it does."""
         with self._lock:
-            if self.response is not None:
-                future.set_result(self.response)
-            else:
-                self._waiter = (loop, future)
-        return future
+            if self.response is None:
+                self._waiter = (future.get_loop(), future)
+                return
+        _resolve(future, self.response)
 
 
 def _resolve(future: asyncio.Future[BoltResponse], response: BoltResponse) -> None:

@@ -201,22 +201,34 @@ def dispatch_pool() -> ThreadPoolExecutor:
 
 async def dispatch(bolt: App, request: BoltRequest, slot: AckSlot, pool: ThreadPoolExecutor,
                    head_start: float = HEAD_START_SECONDS) -> BoltResponse:
-    """Bolt's answer; or, when the listener acked and is still working after `head_start`, its ack."""
+    """Bolt's answer; or, when the listener acked and is still working after `head_start`, its ack.
+
+    Everything the loop needs is set up before the request is handed to a thread, so that once it is handed
+    over the loop goes straight back to waiting and the thread gets the interpreter at once.
+    """
     loop = asyncio.get_running_loop()
-    dispatched = loop.run_in_executor(pool, bolt.dispatch, request)
-    done, _ = await asyncio.wait((dispatched,), timeout=head_start)
-    if not done:
-        acked = slot.wait()
-        await asyncio.wait((dispatched, acked), return_when=asyncio.FIRST_COMPLETED)
-        if not dispatched.done():
-            dispatched.add_done_callback(_log_failure)
-            return acked.result()
-    return dispatched.result()
+    answer: asyncio.Future[BoltResponse] = loop.create_future()
+    head_start_over = loop.call_later(head_start, slot.forward, answer)
+
+    def dispatched(work: Future[BoltResponse]) -> None:  # on the worker thread
+        loop.call_soon_threadsafe(_settle, answer, work, head_start_over)
+
+    pool.submit(bolt.dispatch, request).add_done_callback(dispatched)
+    return await answer
 
 
-def _log_failure(dispatched: asyncio.Future[BoltResponse]) -> None:
-    if not dispatched.cancelled() and dispatched.exception() is not None:
-        log.error("Bolt failed after the ack was sent", exc_info=dispatched.exception())
+def _settle(answer: asyncio.Future[BoltResponse], work: Future[BoltResponse],
+            head_start_over: asyncio.TimerHandle) -> None:
+    """Bolt is done: its answer is the request's, unless the ack went already (then only a failure is news)."""
+    head_start_over.cancel()
+    failure = work.exception()
+    if answer.done():
+        if failure is not None:
+            log.error("Bolt failed after the ack was sent", exc_info=failure)
+    elif failure is not None:
+        answer.set_exception(failure)
+    else:
+        answer.set_result(work.result())
 
 
 def build_asgi(
@@ -229,9 +241,11 @@ def build_asgi(
     health_seconds: float = HEALTH_SECONDS,
     deliveries: Deliveries | None = None,
     pool: ThreadPoolExecutor | None = None,
+    head_start: float = HEAD_START_SECONDS,
 ) -> Starlette:
     """`healthy`: can the database take writes now; `ready`: that, and the schema is this code's; `pool`: the
-    threads Bolt runs on (`dispatch_pool()`; the caller shuts it down), else one of the app's own."""
+    threads Bolt runs on (`dispatch_pool()`; the caller shuts it down), else one of the app's own;
+    `head_start`: how long an `ack_then` listener may work before its ack is sent without waiting for it."""
     if not signing_secret.strip():
         raise ValueError("an empty signing secret would let anyone sign requests; refusing to serve")
     verifier = SignatureVerifier(signing_secret)
@@ -268,7 +282,7 @@ def build_asgi(
         except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError; a list where an object goes
             deliveries.forget(key)
             return _malformed(type(exc).__name__, len(raw))
-        answer = await dispatch(bolt, bolt_request, slot, pool)
+        answer = await dispatch(bolt, bolt_request, slot, pool, head_start)
         if answer.status >= 500:
             deliveries.forget(key)  # not done: Slack's retry should do it
         headers_out = {k: v[0] for k, v in answer.headers.items() if v and k.lower() != "content-length"}

@@ -3,6 +3,7 @@ HTTP (after the head start) and over Socket Mode (at once); without an adapter's
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -11,7 +12,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from slack_bolt import Ack, App, BoltContext, BoltRequest
+import pytest
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
@@ -47,9 +49,10 @@ def _app(fake: FakeSlack, work_seconds: float, finished: threading.Event) -> App
 
 
 @contextmanager
-def served(app: App, fake: FakeSlack) -> Iterator[SlackSender]:
+def served(app: App, fake: FakeSlack, head_start: float = HEAD_START_SECONDS) -> Iterator[SlackSender]:
     """`app` behind the front door, and a signed sender to it."""
-    server = BackgroundServer(build_asgi(app, signing_secret=SECRET, healthy=lambda: _Up())).start()
+    server = BackgroundServer(build_asgi(app, signing_secret=SECRET, healthy=lambda: _Up(),
+                                         head_start=head_start)).start()
     try:
         with SlackSender(server.url, SECRET, response_url_base=fake.response_url_base) as sender:
             yield sender
@@ -71,7 +74,8 @@ def test_over_http_the_ack_leaves_after_the_head_start_while_the_work_goes_on(fa
 
 def test_over_http_quick_work_is_done_before_the_ack(fake_slack: FakeSlack) -> None:
     finished = threading.Event()
-    with served(_app(fake_slack, 0, finished), fake_slack) as sender:
+    # A head start no busy test machine outlasts: "quick" is work that ends within it.
+    with served(_app(fake_slack, 0, finished), fake_slack, head_start=2.0) as sender:
         assert sender.command("/hazard", "", user_id="U1").status_code == 200
         assert finished.is_set()
 
@@ -112,3 +116,46 @@ def test_the_slot_survives_bolts_copy_for_lazy_listeners() -> None:
 
     slot = AckSlot()
     assert copy.deepcopy({"slot": slot})["slot"] is slot
+
+
+class _Failing:
+    """Stands in for Bolt: acks (or not), works `seconds`, then fails the way only a bug in Bolt would."""
+
+    def __init__(self, slot: Any, *, ack: bool, seconds: float) -> None:
+        self.slot, self.ack, self.seconds = slot, ack, seconds
+
+    def dispatch(self, request: BoltRequest) -> BoltResponse:
+        if self.ack:
+            self.slot.put(BoltResponse(status=200, body=""))
+        time.sleep(self.seconds)
+        raise RuntimeError("bolt broke")
+
+
+def _dispatch(bolt: _Failing, slot: Any) -> BoltResponse:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handlers.core.http import dispatch
+
+    with ThreadPoolExecutor(2) as pool:
+        async def go() -> BoltResponse:
+            answer = await dispatch(bolt, BoltRequest(body="command=%2Fhazard"), slot, pool, head_start=0.02)  # type: ignore[arg-type]
+            await asyncio.sleep(0.2)  # the loop is still there when Bolt fails later
+            return answer
+        return asyncio.run(go())
+
+
+def test_a_failure_after_the_ack_went_is_logged_and_the_ack_stands(caplog: pytest.LogCaptureFixture) -> None:
+    from handlers.core.acks import AckSlot
+
+    slot = AckSlot()
+    with caplog.at_level(logging.ERROR, logger="handlers.core.http"):
+        assert _dispatch(_Failing(slot, ack=True, seconds=0.1), slot).status == 200
+    assert [r.getMessage() for r in caplog.records] == ["Bolt failed after the ack was sent"]
+
+
+def test_a_failure_before_any_ack_is_the_requests_own() -> None:
+    from handlers.core.acks import AckSlot
+
+    slot = AckSlot()
+    with pytest.raises(RuntimeError, match="bolt broke"):
+        _dispatch(_Failing(slot, ack=False, seconds=0.0), slot)
