@@ -188,6 +188,14 @@ class SqlOutbox(SqlRepository):
         query = select(OutboxMessage).where(outbox.c.id == message_id).with_for_update()
         return self._s.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
+    def any_due(self, *, now: datetime) -> bool:
+        """One indexed probe (`ix_outbox_due`); the claim's conditions on other rows are left to the claim."""
+        query = (select(outbox.c.id)
+                 .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now,
+                        or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
+                 .limit(1))
+        return self._s.execute(query).first() is not None
+
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
         """Lease due messages, at most one per conversation and none to a conversation that is busy.
 

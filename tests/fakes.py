@@ -181,6 +181,9 @@ class _Outbox:
     def get(self, message_id: int) -> Any:
         raise NotImplementedError("the fake outbox is not delivered")
 
+    def any_due(self, *, now: datetime) -> bool:
+        raise NotImplementedError("the fake outbox is not delivered")
+
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
         raise NotImplementedError("the fake outbox is not delivered")
 

@@ -123,8 +123,12 @@ class OutboxSender:
     def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
         self._probe()
+        now = self.clock()
+        with self.uow_factory().reading() as uow:  # idle most of the time: look before taking the write lock
+            if not uow.outbox.any_due(now=now):
+                return 0
         with self.uow_factory() as uow:
-            claimed = uow.outbox.claim(now=self.clock(), lease_seconds=self.lease_seconds, limit=self.batch)
+            claimed = uow.outbox.claim(now=now, lease_seconds=self.lease_seconds, limit=self.batch)
             uow.commit()
         if len(claimed) > 1 and self.workers > 1:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox") as pool:

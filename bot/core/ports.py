@@ -38,6 +38,10 @@ class OutboxRepository(Protocol):
         """`add` of one copy of `message` per recipient, keyed `<message key>:<recipient>`, with the recipient in
         its context; in as few statements as the database allows."""
 
+    def any_due(self, *, now: datetime) -> bool:
+        """Whether a message may be due (pending, its time come, no live lease): a cheap read that lets an idle
+        sender skip the claim's write transaction."""
+
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[Any]:
         """Lease due messages to this process; other processes skip them until the lease ends."""
 

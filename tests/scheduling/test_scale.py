@@ -267,3 +267,13 @@ def test_catching_up_after_downtime_works_in_small_transactions(make_bot: Callab
     assert bot.runtime.scheduler.tick() == 45
     assert len(began) >= 2 + 45 // bot.runtime.scheduler.batch  # materialize, sweep, then 20 jobs at a time
     assert {r["state"] for r in bot.rows(reminder_jobs)} == {JobState.SKIPPED}  # no such cases: stale
+
+
+def test_an_idle_sender_only_looks_and_takes_no_write_lock(make_bot: Callable[..., Bot]) -> None:
+    """It polls four times a second: an idle poll is one indexed read, not the claim's write transaction."""
+    bot = make_bot()
+    bot.runtime.sender.run_once()  # its once-a-minute probe of refused conversations out of the way
+    with statements(bot) as seen:
+        assert bot.runtime.sender.run_once() == 0
+    words = [statement.split()[0].upper() for statement in seen if statement.strip().upper() != "BEGIN"]
+    assert words == ["SELECT"], seen  # SQLite's deferred BEGIN takes no lock; BEGIN IMMEDIATE would
