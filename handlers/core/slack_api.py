@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
 
@@ -63,7 +64,7 @@ class WebApiTransport:
             if status >= 500 or status < 200:
                 raise SlackUnavailable(f"HTTP {status}") from exc
             raise SlackRefused(str(exc.response.get("error", f"HTTP {status}"))) from exc
-        except (TimeoutError, URLError, OSError) as exc:
+        except (TimeoutError, URLError, OSError, HTTPException) as exc:  # HTTPException: an answer cut short
             raise SlackUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 

@@ -167,3 +167,13 @@ def test_acks_stay_under_three_seconds_when_slack_is_slow(bot: RunningBot) -> No
     for method in ("views.open", "users.info", "chat.postMessage", "chat.getPermalink"):
         bot.fake.delay(method, 0)
     eventually(lambda: count_rows(bot, outbox) == 4)
+
+
+def test_a_post_whose_answer_broke_off_is_looked_up_not_sent_again(bot: RunningBot) -> None:
+    """Slack posted it, then the line dropped halfway through the answer: it may have been sent, so the
+    sender looks before it posts again, and every recipient gets it once."""
+    bot.fake.cut("chat.postMessage", times=2)
+    report(bot, "U0EMP2")
+    rows = all_delivered(bot, expected=4)
+    assert_each_recipient_got_exactly_one(bot.fake)
+    assert max(r["attempts"] for r in rows) >= 2

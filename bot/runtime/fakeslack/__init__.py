@@ -18,6 +18,7 @@ from bot.runtime.fakeslack.blockkit import validate_block_kit
 from bot.runtime.fakeslack.fake import FakeSlack
 from bot.runtime.fakeslack.records import (
     ACTED_ERROR,
+    CUT,
     DELIVERED,
     ERROR,
     HTTP_ERROR,
@@ -30,6 +31,7 @@ from bot.runtime.fakeslack.records import (
 
 __all__ = [
     "ACTED_ERROR",
+    "CUT",
     "DELIVERED",
     "ERROR",
     "HTTP_ERROR",

@@ -11,6 +11,7 @@ from collections import deque
 
 from bot.runtime.fakeslack.records import (
     ACTED_ERROR,
+    CUT,
     ERROR,
     HTTP_ERROR,
     OK,
@@ -68,6 +69,11 @@ class FailureInjection(State):
         late answer is the real one; otherwise nothing happens and the late answer is HTTP 504.
         """
         self._push(method, Script("timeout", seconds=seconds, processed=processed), times)
+
+    def cut(self, method: str, times: int = 1) -> None:
+        """Next ``times`` calls take effect, then their answer breaks off halfway: the connection closes after
+        half of the body its Content-Length announced, as a dropped line or a restarted proxy leaves it."""
+        self._push(method, Script("cut"), times)
 
     def delay(self, method: str, seconds: float) -> None:
         """Every call to ``method`` answers after ``seconds`` (0 clears)."""
@@ -164,6 +170,12 @@ class FailureInjection(State):
             answer = self._json(call, {"ok": False, "error": script.error})
             if done.get("ok"):
                 call.outcome = ACTED_ERROR
+            return answer
+        if script is not None and script.kind == "cut":
+            answer = self._json(call, self._process(method, params))
+            if call.outcome == OK:
+                call.outcome = CUT
+            answer.cut = True
             return answer
         if script is not None and script.kind == "timeout":
             if not script.processed:

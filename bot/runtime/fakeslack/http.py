@@ -111,6 +111,11 @@ class Handler(BaseHTTPRequestHandler):
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(answer.body)
+            if answer.cut:
+                self.wfile.write(answer.body[:len(answer.body) // 2])
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            else:
+                self.wfile.write(answer.body)
         except (ConnectionError, TimeoutError):
             pass  # the client gave up (client-side timeout): fine

@@ -25,7 +25,8 @@ HTTP_ERROR = "http_error"  # scripted fail(): HTTP call.status with a short text
 RATELIMITED = "ratelimited"  # HTTP 429 (rate_limit(), set_rate_limit(), random_429())
 TIMEOUT = "timeout"  # processed (message stored), then answered late
 TIMEOUT_UNPROCESSED = "timeout_unprocessed"  # not processed; answered late with HTTP 504
-DELIVERED = frozenset({OK, TIMEOUT, ACTED_ERROR})
+CUT = "cut"  # processed (message stored), then the answer broken off halfway and the connection closed
+DELIVERED = frozenset({OK, TIMEOUT, ACTED_ERROR, CUT})
 
 JSON_ENCODED_FIELDS = ("blocks", "attachments", "view", "metadata")
 MESSAGE_METHODS = frozenset(
@@ -59,7 +60,7 @@ class Call:
 class Script:
     """One scripted answer waiting in a method's queue (see ``FakeSlack.fail`` and friends)."""
 
-    kind: Literal["fail", "rate_limit", "error", "acted_error", "timeout"]
+    kind: Literal["fail", "rate_limit", "error", "acted_error", "timeout", "cut"]
     status: int = 500
     retry_after: int = 1
     error: str = ""
@@ -104,6 +105,7 @@ class Answer:
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     sleep: float = 0.0
+    cut: bool = False  # write only half of the body, then close the connection
 
 
 def truthy(value: Any) -> bool:
