@@ -11,8 +11,8 @@ way to its modal (`bench/ack_bench.py`).
 It answers exactly as urllib would, so slack_sdk's own code around it is unchanged: a request that could
 not be sent is a `URLError`, an HTTP status outside 2xx an `HTTPError` carrying the answer's headers and
 body (slack_sdk reads `Retry-After` from it), a timeout while waiting for the answer a `TimeoutError`.
-When a proxy is set for Slack's address (`HTTPS_PROXY`, read the way urllib reads it), calls go urllib's
-way through it. httpx, already a dependency, was measured for this and cost more per call than the
+When a proxy is set (`proxy=`, or `HTTPS_PROXY`, which slack_sdk reads into it), calls go urllib's way
+through it. httpx, already a dependency, was measured for this and cost more per call than the
 handshakes it saves on loopback; http.client is what urllib itself sends with.
 """
 
@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import select
 import socket
 import ssl
 import threading
+import time
 import weakref
 from collections.abc import Callable
-from http.client import HTTPConnection, HTTPMessage, HTTPSConnection
+from http.client import HTTPConnection, HTTPMessage, HTTPSConnection, RemoteDisconnected
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
-from urllib.request import Request, getproxies, proxy_bypass
+from urllib.request import Request
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -40,49 +42,48 @@ from slack_sdk.web import SlackResponse
 # Connections kept idle per address: enough for the bursts a busy hour brings, few enough that Slack never
 # sees a crowd of idle sockets from one app.
 IDLE_PER_ADDRESS = 8
+# A connection idle longer than this is closed rather than used: well inside the minute after which load
+# balancers (Slack's among them) drop idle connections, so a call never races a close that is on its way.
+IDLE_SECONDS = 20.0
+# Calls that only read, which may be sent again when a kept connection turns out to have been closed before
+# any answer came: a call that changes something is never sent twice.
+_READS = re.compile(r"/(auth\.test|\w+\.(info|list|history|replies)|chat\.getPermalink)$")
 
 _Address = tuple[str, str, int]
 
 
 def _dropped(connection: HTTPConnection) -> bool:
-    """Whether an idle connection was closed by the other side (or has stray bytes): it is readable."""
+    """Whether an idle connection was closed by the other side (or has stray bytes): it is readable. (poll,
+    not select: select cannot watch a descriptor numbered 1024 or more.)"""
     sock = connection.sock
     if sock is None:
         return True
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class Connections:
     """Idle connections per address, the most recently used first. Thread-safe: a connection is used by one
     call at a time, taken out of the pool for it and given back when its answer has been read."""
 
-    def __init__(self, *, idle_per_address: int = IDLE_PER_ADDRESS) -> None:
-        self._idle: dict[_Address, list[HTTPConnection]] = {}
+    def __init__(self, *, idle_per_address: int = IDLE_PER_ADDRESS, idle_seconds: float = IDLE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._idle: dict[_Address, list[tuple[float, HTTPConnection]]] = {}
         self._lock = threading.Lock()
-        self._most = idle_per_address
-        self._direct: dict[tuple[str, str], bool] = {}
+        self._most, self._idle_seconds, self._clock = idle_per_address, idle_seconds, clock
+        self._closed = False
         weakref.finalize(self, _close_all, self._idle)  # a client dropped without close() leaves no socket open
-
-    def direct(self, scheme: str, host: str) -> bool:
-        """Whether calls to this address go straight there (no proxy applies), decided once per address."""
-        known = self._direct.get((scheme, host))
-        if known is None:
-            known = self._direct[(scheme, host)] = scheme not in getproxies() or bool(proxy_bypass(host))
-        return known
 
     def take(self, address: _Address, *, timeout: float, context: ssl.SSLContext | None) -> tuple[HTTPConnection, bool]:
         """An open connection to `address` and whether it was used before; a new one is connected here."""
         while True:
             with self._lock:
                 idle = self._idle.get(address)
-                connection = idle.pop() if idle else None
+                since, connection = idle.pop() if idle else (0.0, None)
             if connection is None:
                 break
-            if not _dropped(connection):
+            if self._clock() - since < self._idle_seconds and not _dropped(connection):
                 connection.timeout = timeout
                 if connection.sock is not None:
                     connection.sock.settimeout(timeout)
@@ -99,33 +100,42 @@ class Connections:
         except OSError as exc:
             connection.close()
             raise URLError(exc) from exc
+        except BaseException:
+            connection.close()
+            raise
         return connection, False
 
     def give_back(self, address: _Address, connection: HTTPConnection) -> None:
         with self._lock:
             idle = self._idle.setdefault(address, [])
-            if len(idle) < self._most:
-                idle.append(connection)
+            if not self._closed and len(idle) < self._most:
+                idle.append((self._clock(), connection))
                 return
         connection.close()
 
     def close(self) -> None:
+        """Closes the idle connections; those of calls still in flight are closed when their answer is in."""
         with self._lock:
-            idle = [connection for connections in self._idle.values() for connection in connections]
+            self._closed = True
+            idle = [connection for connections in self._idle.values() for _, connection in connections]
             self._idle.clear()
         for connection in idle:
             connection.close()
 
 
-def _close_all(idle: dict[_Address, list[HTTPConnection]]) -> None:
+def _close_all(idle: dict[_Address, list[tuple[float, HTTPConnection]]]) -> None:
     for connections in idle.values():
-        for connection in connections:
+        for _, connection in connections:
             connection.close()
 
 
 def _send(connections: Connections, *, url: str, method: str, body: bytes | None, headers: dict[str, str],
           timeout: float, context: ssl.SSLContext | None) -> tuple[int, HTTPMessage, bytes]:
-    """One request over a kept connection: (status, headers, body), or urllib's errors (see the module)."""
+    """One request over a kept connection: (status, headers, body), or urllib's errors (see the module).
+
+    Sent again on a new connection only when it cannot have reached Slack whole (the write failed) or, for a
+    call that only reads, when a kept connection was closed before any answer came.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     address = (scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80))
@@ -134,22 +144,30 @@ def _send(connections: Connections, *, url: str, method: str, body: bytes | None
         connection, reused = connections.take(address, timeout=timeout, context=context)
         try:
             connection.request(method, target, body=body, headers=headers)
-            break
         except (BrokenPipeError, ConnectionResetError) as exc:
             connection.close()
             if not reused:  # a fresh connection that fails is Slack's, not a stale one's: urllib would say so
                 raise URLError(exc) from exc
-            # The request did not get out: Slack closed this idle connection just now. Send it on another.
+            continue  # the request did not get out: Slack closed this idle connection just now
         except OSError as exc:
             connection.close()
             raise URLError(exc) from exc
-    try:
-        response = connection.getresponse()
-        data = response.read()
-    except BaseException:
-        connection.close()
-        raise
-    if response.will_close:
+        except BaseException:
+            connection.close()
+            raise
+        try:
+            response = connection.getresponse()
+            data = response.read()
+        except RemoteDisconnected:
+            connection.close()
+            if reused and _READS.search(parts.path):
+                continue
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        break
+    if response.will_close or response.status < 200:  # after a 1xx the real answer may still be on its way
         connection.close()
     else:
         connections.give_back(address, connection)
@@ -164,18 +182,14 @@ class KeepAliveWebClient(WebClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connections = Connections()
-        self._json_headers: dict[str, str] | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> KeepAliveWebClient:
         """Bolt deep-copies a request's context for its lazy listeners: they share the one client and its pool."""
         return self
 
     def _kept(self, url: str) -> bool:
-        """Whether a call to `url` goes over a kept connection (not when a proxy applies)."""
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        return (self.proxy is None and scheme in ("http", "https")
-                and self.connections.direct(scheme, parts.hostname or ""))
+        """Whether a call to `url` goes over a kept connection: not through a proxy."""
+        return self.proxy is None and url[:8].lower().startswith(("http://", "https://"))
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if not self._kept(url):
@@ -196,21 +210,20 @@ class KeepAliveWebClient(WebClient):
         retry handlers or where a proxy applies, it goes `api_call`'s way.
         """
         url = self.base_url + api_method
-        if self.retry_handlers or not self._kept(url):
+        if self.retry_handlers or not self.token or not self._kept(url):
             return self.api_call(api_method, json=json.loads(body))
-        headers = self._json_headers
-        if headers is None:
-            headers = self._json_headers = {**self.headers, "Authorization": f"Bearer {self.token}",
-                                            "Content-Type": "application/json;charset=utf-8"}
+        headers = {**self.headers, "Authorization": f"Bearer {self.token}",
+                   "Content-Type": "application/json;charset=utf-8"}
         try:
             status, answer_headers, data = _send(self.connections, url=url, method="POST", body=body.encode(),
                                                  headers=headers, timeout=self.timeout, context=self.ssl)
             found: dict[str, Any] = dict(answer_headers.items())
         except HTTPError as error:
             status, found, data = error.code, dict(error.headers.items()), error.read()
-            if status == 429:  # as slack_sdk does, for either spelling
-                found.setdefault("Retry-After", found.get("retry-after", "1"))
-                found.setdefault("retry-after", found["Retry-After"])
+            if status == 429:  # both spellings, as slack_sdk gives them
+                for one, other in (("Retry-After", "retry-after"), ("retry-after", "Retry-After")):
+                    if one not in found and other in found:
+                        found[one] = found[other]
         try:
             parsed: Any = json.loads(data)
         except ValueError:  # a proxy's or a load balancer's page: named as slack_sdk names it
