@@ -4,8 +4,8 @@
 serialising them took about a tenth of a millisecond of each command's way to its modal. Everything in
 the form but the pre-filled description and the private metadata depends only on the person's language
 and department, so that JSON is made once (by `build_report_modal`, the one definition of the form) and
-each command fills in its two values, escaped as JSON strings. Slack takes `view` as a JSON-encoded
-string, which is how it goes.
+each command fills in its two values, escaped as JSON strings. It goes into `views.open`'s JSON body as
+it is (`handlers.core.connections.post_json`), not serialised a second time.
 """
 
 from __future__ import annotations
