@@ -27,7 +27,8 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.client import HTTPConnection, HTTPMessage, HTTPSConnection, RemoteDisconnected
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -92,17 +93,11 @@ class Connections:
         scheme, host, port = address
         connection = (HTTPSConnection(host, port, timeout=timeout, context=context) if scheme == "https"
                       else HTTPConnection(host, port, timeout=timeout))
-        try:
+        with _reaching(connection):
             connection.connect()
             # The body follows the headers in a second write when it is long: without this, Nagle's algorithm
             # holds its last part back until Slack acknowledges the first.
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError as exc:
-            connection.close()
-            raise URLError(exc) from exc
-        except BaseException:
-            connection.close()
-            raise
         return connection, False
 
     def give_back(self, address: _Address, connection: HTTPConnection) -> None:
@@ -121,6 +116,19 @@ class Connections:
             self._idle.clear()
         for connection in idle:
             connection.close()
+
+
+@contextmanager
+def _reaching(connection: HTTPConnection) -> Iterator[None]:
+    """Closes `connection` on any failure; a failure to reach Slack is urllib's `URLError`."""
+    try:
+        yield
+    except OSError as exc:
+        connection.close()
+        raise URLError(exc) from exc
+    except BaseException:
+        connection.close()
+        raise
 
 
 def _close_all(idle: dict[_Address, list[tuple[float, HTTPConnection]]]) -> None:
@@ -143,18 +151,12 @@ def _send(connections: Connections, *, url: str, method: str, body: bytes | None
     while True:
         connection, reused = connections.take(address, timeout=timeout, context=context)
         try:
-            connection.request(method, target, body=body, headers=headers)
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            connection.close()
-            if not reused:  # a fresh connection that fails is Slack's, not a stale one's: urllib would say so
-                raise URLError(exc) from exc
-            continue  # the request did not get out: Slack closed this idle connection just now
-        except OSError as exc:
-            connection.close()
-            raise URLError(exc) from exc
-        except BaseException:
-            connection.close()
-            raise
+            with _reaching(connection):
+                connection.request(method, target, body=body, headers=headers)
+        except URLError as exc:
+            if reused and isinstance(exc.reason, BrokenPipeError | ConnectionResetError):
+                continue  # the request did not get out: Slack closed this idle connection just now
+            raise  # a fresh connection that fails is Slack's, not a stale one's
         try:
             response = connection.getresponse()
             data = response.read()
