@@ -122,10 +122,12 @@ def test_answers_and_errors_are_slack_sdks_own(fake_slack: FakeSlack, how: str, 
 
 def test_every_listener_gets_the_apps_one_client_and_its_connections(bot: RunningBot) -> None:
     opened = bot.fake.connections_opened
-    open_modal(bot, "U0EMP1", "boxes in the fire exit")
-    open_modal(bot, "U0EMP2")
-    assert bot.fake.connections_opened - opened <= 1  # the second modal went over the first one's connection
-    assert len(bot.fake.calls_to("views.open")) == 2
+    for person in ("U0EMP1", "U0EMP2") * 3:
+        open_modal(bot, person, "boxes in the fire exit")
+    # A fresh client per request would open one a modal; the app's client reuses its few (the sender and the
+    # look-ups may hold one while a modal goes out).
+    assert bot.fake.connections_opened - opened <= 3
+    assert len(bot.fake.calls_to("views.open")) == 6
 
 
 class _Scripted:
