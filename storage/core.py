@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Index,
     Integer,
     String,
@@ -188,13 +189,15 @@ class SqlOutbox(SqlRepository):
         query = select(OutboxMessage).where(outbox.c.id == message_id).with_for_update()
         return self._s.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
+    @staticmethod
+    def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+        """Pending, its time come, no live lease: what `any_due` probes and `claim` starts from."""
+        return (outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now,
+                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
+
     def any_due(self, *, now: datetime) -> bool:
         """One indexed probe (`ix_outbox_due`); the claim's conditions on other rows are left to the claim."""
-        query = (select(outbox.c.id)
-                 .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now,
-                        or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
-                 .limit(1))
-        return self._s.execute(query).first() is not None
+        return self._s.execute(select(outbox.c.id).where(*self._due(now)).limit(1)).first() is not None
 
     def claim(self, *, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
         """Lease due messages, at most one per conversation and none to a conversation that is busy.
@@ -210,9 +213,7 @@ class SqlOutbox(SqlRepository):
         query = (
             select(OutboxMessage)
             .where(
-                outbox.c.status == OutboxStatus.PENDING,
-                outbox.c.next_attempt_at <= now,
-                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+                *self._due(now),
                 ~exists().where(conversation_holds.c.channel == outbox.c.recipient, conversation_holds.c.until > now),
                 ~exists().where(in_flight.c.recipient == outbox.c.recipient, in_flight.c.id != outbox.c.id,
                                 in_flight.c.status == OutboxStatus.PENDING, in_flight.c.lease_until >= now),
