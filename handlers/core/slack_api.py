@@ -40,7 +40,7 @@ def make_client(*, token: str, base_url: str, timeout: float) -> KeepAliveWebCli
     """A client without slack_sdk's own retries (the outbox decides when to try again) that keeps its
     connections open (`handlers.core.connections`)."""
     client = KeepAliveWebClient(token=token, base_url=base_url, timeout=int(max(1, timeout)),
-                       logger=level_set(logging.getLogger("safetybot.slack_api")))
+                                logger=level_set(logging.getLogger("safetybot.slack_api")))
     client.retry_handlers.clear()
     return client
 
